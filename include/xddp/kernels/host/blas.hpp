@@ -1,0 +1,43 @@
+#pragma once
+// The BLAS calls xddp's host kernels make. Declarations come from xtensor-blas's bundled cblas
+// header (including the system <cblas.h> as well would clash with it).
+
+#include <cstddef>
+
+#include <xflens/cxxblas/drivers/cblas.h>
+
+extern "C" {
+// OpenBLAS's thread control; weak, so that linking against another BLAS still works.
+void openblas_set_num_threads(int) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
+}
+
+namespace xddp::kernels::host {
+
+// C (m x n) = A (m x k) * B (k x n) [+ C when accumulate], all row-major with leading dimensions.
+inline void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda, const float* b,
+                 std::size_t ldb, float* c, std::size_t ldc, bool accumulate = false) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), accumulate ? 1.0f : 0.0f,
+                c, static_cast<int>(ldc));
+}
+
+// C (m x n) = A (m x k) * B^T where B is (n x k) row-major: a linear layer over a batch.
+inline void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float* c) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, a, static_cast<int>(k), b, static_cast<int>(k), 0.0f, c,
+                static_cast<int>(n));
+}
+
+// y (m) = A (m x n) * x (n), A row-major: streams A once.
+inline void gemv(std::size_t m, std::size_t n, const float* a, const float* x, float* y) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), 1.0f, a,
+                static_cast<int>(n), x, 1, 0.0f, y, 1);
+}
+
+// Sets the BLAS library's own thread count, where the library lets us (OpenBLAS).
+inline void set_blas_threads(int threads) {
+    if (openblas_set_num_threads) openblas_set_num_threads(threads);
+}
+
+}  // namespace xddp::kernels::host

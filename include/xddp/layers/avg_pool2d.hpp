@@ -1,0 +1,94 @@
+#pragma once
+// avg_pool2d over (N, C, H, W) with PyTorch's divisor rule: the window clipped to the padded input,
+// or to the input itself when count_include_pad is false (an ONNX AveragePool maps here).
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "xddp/core/layer.hpp"
+#include "xddp/core/parallel_for.hpp"
+#include "xddp/layers/window.hpp"
+
+namespace xddp {
+
+struct avg_pool2d_options {
+    pair_t kernel{2, 2};
+    std::optional<pair_t> stride;  // defaults to the kernel
+    pair_t padding{0, 0};
+    std::optional<pair_t> padding_end;
+    bool ceil_mode = false;
+    bool count_include_pad = true;
+};
+
+class avg_pool2d {
+public:
+    static constexpr layer_kind kind = layer_kind::avg_pool2d;
+
+    explicit avg_pool2d(const avg_pool2d_options& o = {})
+        : options_(o), window_(make_window(o.kernel, o.stride.value_or(o.kernel), o.padding, o.padding_end, {1, 1},
+                                           o.ceil_mode)) {
+        window_.validate("avg_pool2d");
+        for (int d = 0; d < 2; ++d)
+            detail::require(2 * window_.pad_begin[d] <= window_.kernel[d] && 2 * window_.pad_end[d] <= window_.kernel[d],
+                            "avg_pool2d", "padding must be at most half the kernel size");
+    }
+
+    const avg_pool2d_options& options() const noexcept { return options_; }
+    const window2d& window() const noexcept { return window_; }
+
+    shape_t output_shape(std::span<const shape_t> inputs) const {
+        const shape_t& in = detail::single_input(inputs, "avg_pool2d");
+        if (in.size() != 4) throw shape_error("avg_pool2d: input shape " + to_string(in) + " does not fit, expected (N, C, H, W)");
+        return window_output_shape(window_, in, in[1], "avg_pool2d");
+    }
+
+    std::vector<parameter> parameters() { return {}; }
+
+    // Window bounds [begin, end) of output position o along dimension d, clipped to the input, and
+    // the divisor PyTorch uses for it.
+    struct bounds {
+        std::size_t begin, end, divisor_extent;
+    };
+    bounds window_bounds(std::size_t o, std::size_t n, int d) const {
+        const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(o * window_.stride[d]) -
+                                     static_cast<std::ptrdiff_t>(window_.pad_begin[d]);
+        std::ptrdiff_t stop = std::min<std::ptrdiff_t>(start + static_cast<std::ptrdiff_t>(window_.kernel[d]),
+                                                       static_cast<std::ptrdiff_t>(n + window_.pad_end[d]));
+        const std::size_t padded_extent = static_cast<std::size_t>(stop - start);
+        const std::size_t b = static_cast<std::size_t>(std::max<std::ptrdiff_t>(start, 0));
+        const std::size_t e = static_cast<std::size_t>(std::min<std::ptrdiff_t>(stop, static_cast<std::ptrdiff_t>(n)));
+        return {b, e, options_.count_include_pad ? padded_extent : e - b};
+    }
+
+    void forward(const tensor_ref& x, activation& y) const {
+        const shape_t in = x.shape();
+        const shape_t out = output_shape(std::span(&in, 1));
+        y.resize(out);
+        const std::size_t h = in[2], w = in[3], ho = out[2], wo = out[3];
+        const float* src = x.data();
+        float* dst = y.data();
+        parallel_for(0, in[0] * in[1], [&](std::size_t plane) {
+            const float* p = src + plane * h * w;
+            float* q = dst + plane * ho * wo;
+            for (std::size_t i = 0; i < ho; ++i) {
+                const bounds bi = window_bounds(i, h, 0);
+                for (std::size_t j = 0; j < wo; ++j) {
+                    const bounds bj = window_bounds(j, w, 1);
+                    float sum = 0.0f;
+                    for (std::size_t r = bi.begin; r < bi.end; ++r)
+                        for (std::size_t s = bj.begin; s < bj.end; ++s) sum += p[r * w + s];
+                    q[i * wo + j] = sum / static_cast<float>(bi.divisor_extent * bj.divisor_extent);
+                }
+            }
+        });
+    }
+
+private:
+    avg_pool2d_options options_;
+    window2d window_;
+};
+
+}  // namespace xddp

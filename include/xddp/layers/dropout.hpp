@@ -1,0 +1,21 @@
+#pragma once
+// dropout: the identity at inference; the probability is kept for reports only.
+
+#include <span>
+#include <vector>
+
+#include "xddp/layers/detail/elementwise.hpp"
+
+namespace xddp {
+
+struct dropout {
+    static constexpr layer_kind kind = layer_kind::dropout;
+    float probability = 0.5f;
+    shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "dropout"); }
+    std::vector<parameter> parameters() { return {}; }
+    void forward(const tensor_ref& x, activation& y) const {
+        detail::map_elements(x, y, [](float v) { return v; });
+    }
+};
+
+}  // namespace xddp

@@ -1,0 +1,25 @@
+#pragma once
+// flatten: (N, d1, d2, ...) -> (N, d1*d2*...), torch.flatten(x, 1).
+
+#include <span>
+#include <vector>
+
+#include "xddp/layers/detail/elementwise.hpp"
+
+namespace xddp {
+
+struct flatten {
+    static constexpr layer_kind kind = layer_kind::flatten;
+    shape_t output_shape(std::span<const shape_t> inputs) const {
+        const shape_t& in = detail::same_shape(inputs, "flatten");
+        return {in[0], element_count(std::span(in).subspan(1))};
+    }
+    std::vector<parameter> parameters() { return {}; }
+    void forward(const tensor_ref& x, activation& y) const {
+        const shape_t in = x.shape();
+        detail::map_elements(x, y, [](float v) { return v; });
+        y.reshape(output_shape(std::span(&in, 1)));
+    }
+};
+
+}  // namespace xddp

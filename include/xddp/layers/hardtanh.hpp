@@ -1,0 +1,25 @@
+#pragma once
+// hardtanh: clamp(x, min, max); relu6() is hardtanh{0, 6} (an ONNX Clip maps here).
+
+#include <span>
+#include <vector>
+
+#include "xddp/layers/detail/elementwise.hpp"
+
+namespace xddp {
+
+struct hardtanh {
+    static constexpr layer_kind kind = layer_kind::hardtanh;
+    float min_value = -1.0f;
+    float max_value = 1.0f;
+    shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "hardtanh"); }
+    std::vector<parameter> parameters() { return {}; }
+    void forward(const tensor_ref& x, activation& y) const {
+        const float lo = min_value, hi = max_value;
+        detail::map_elements(x, y, [lo, hi](float v) { return v < lo ? lo : (v > hi ? hi : v); });
+    }
+};
+
+inline hardtanh relu6() { return {0.0f, 6.0f}; }
+
+}  // namespace xddp

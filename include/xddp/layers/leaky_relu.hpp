@@ -1,0 +1,22 @@
+#pragma once
+// leaky_relu: x for x > 0, slope * x otherwise.
+
+#include <span>
+#include <vector>
+
+#include "xddp/layers/detail/elementwise.hpp"
+
+namespace xddp {
+
+struct leaky_relu {
+    static constexpr layer_kind kind = layer_kind::leaky_relu;
+    float negative_slope = 0.01f;
+    shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "leaky_relu"); }
+    std::vector<parameter> parameters() { return {}; }
+    void forward(const tensor_ref& x, activation& y) const {
+        const float s = negative_slope;
+        detail::map_elements(x, y, [s](float v) { return v > 0.0f ? v : s * v; });
+    }
+};
+
+}  // namespace xddp

@@ -1,0 +1,165 @@
+#pragma once
+// graph: a DAG of named layers. Nodes are added in topological order (every input must exist
+// already), so insertion order is the execution order. Shapes are checked as nodes are added.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <xtensor/xadapt.hpp>
+
+#include "xddp/core/error.hpp"
+#include "xddp/core/layer.hpp"
+#include "xddp/model/any_layer.hpp"
+
+namespace xddp {
+
+using node_id = std::size_t;
+
+struct node {
+    std::string name;
+    std::optional<any_layer> layer;  // empty for the input node
+    std::vector<node_id> inputs;
+    std::vector<node_id> successors;
+    shape_t shape;  // per sample, without the batch dimension
+};
+
+// Which activations a forward pass keeps.
+enum class keep { output, all };
+
+// The activations of one forward pass, indexed by node; nodes not kept hold an empty tensor.
+struct activations {
+    std::vector<activation> values;
+    node_id output_node = 0;
+    const activation& operator[](node_id id) const { return values.at(id); }
+    const activation& output() const { return values.at(output_node); }
+};
+
+class graph {
+public:
+    // shape: one input sample, without the batch dimension, e.g. {3, 32, 32}.
+    explicit graph(shape_t input_shape, std::string input_name = "input") {
+        if (input_shape.empty() || element_count(input_shape) == 0)
+            throw shape_error("graph: input shape " + to_string(input_shape) + " must have at least one element");
+        nodes_.push_back({std::move(input_name), std::nullopt, {}, {}, std::move(input_shape)});
+        index_.emplace(nodes_[0].name, 0);
+    }
+
+    node_id input() const noexcept { return 0; }
+    node_id output() const noexcept { return nodes_.size() - 1; }
+    std::size_t size() const noexcept { return nodes_.size(); }
+    const shape_t& input_shape() const noexcept { return nodes_[0].shape; }
+    std::span<const node> nodes() const noexcept { return nodes_; }
+    const node& operator[](node_id id) const { return nodes_.at(id); }
+    node& at(node_id id) { return nodes_.at(id); }
+
+    std::optional<node_id> find(std::string_view name) const {
+        auto it = index_.find(std::string(name));
+        return it == index_.end() ? std::nullopt : std::optional<node_id>(it->second);
+    }
+
+    // Appends a layer fed by the given nodes; checks its input shapes now. Returns its id.
+    node_id add(std::string name, any_layer layer, std::vector<node_id> inputs) {
+        if (name.empty()) throw value_error("graph: a node needs a name");
+        if (index_.contains(name)) throw value_error("graph: a node named '" + name + "' exists already");
+        std::vector<shape_t> in_shapes;
+        for (node_id i : inputs) {
+            if (i >= nodes_.size())
+                throw value_error("graph: node '" + name + "' reads node " + std::to_string(i) + ", which does not exist");
+            in_shapes.push_back(with_batch(nodes_[i].shape, 1));
+        }
+        if (inputs.size() != layer.arity())
+            throw shape_error("layer '" + name + "' (" + std::string(to_string(layer.kind())) + "): expected " +
+                              std::to_string(layer.arity()) + " inputs, got " + std::to_string(inputs.size()));
+        shape_t out;
+        try {
+            out = layer.output_shape(in_shapes);
+        } catch (const shape_error& e) {
+            throw shape_error("layer '" + name + "': " + e.what());
+        }
+        const node_id id = nodes_.size();
+        for (node_id i : inputs) nodes_[i].successors.push_back(id);
+        nodes_.push_back({name, std::move(layer), std::move(inputs), {}, shape_t(out.begin() + 1, out.end())});
+        index_.emplace(std::move(name), id);
+        return id;
+    }
+    node_id add(std::string name, any_layer layer, node_id input) {
+        return add(std::move(name), std::move(layer), std::vector<node_id>{input});
+    }
+    node_id add(std::string name, any_layer layer, node_id a, node_id b) {
+        return add(std::move(name), std::move(layer), std::vector<node_id>{a, b});
+    }
+
+    // Runs the graph on x, (N, ...) or one sample without the batch dimension. Throws shape_error if x
+    // does not fit the input, value_error if x holds NaN or Inf.
+    activations forward(const tensor_ref& x, keep what = keep::output) const {
+        const tensor_ref batch = as_batch(x);
+        check_finite(batch);
+        activations acts;
+        acts.values.resize(nodes_.size());
+        acts.output_node = output();
+        std::vector<std::size_t> pending(nodes_.size());
+        for (node_id id = 0; id < nodes_.size(); ++id) pending[id] = nodes_[id].successors.size();
+        std::vector<tensor_ref> inputs;
+        for (node_id id = 1; id < nodes_.size(); ++id) {
+            const node& n = nodes_[id];
+            inputs.clear();
+            for (node_id i : n.inputs) inputs.push_back(i == 0 ? batch : tensor_ref(acts.values[i]));
+            try {
+                n.layer->forward(inputs, acts.values[id]);
+            } catch (const shape_error& e) {
+                throw shape_error("layer '" + n.name + "': " + e.what());
+            }
+            if (what == keep::output)
+                for (node_id i : n.inputs)
+                    if (--pending[i] == 0 && i != acts.output_node) acts.values[i] = activation();
+        }
+        if (what == keep::all || acts.output_node == 0)  // the caller's input, copied only when asked for
+            acts.values[0] = xt::adapt(batch.data(), batch.size(), xt::no_ownership(), batch.shape());
+        return acts;
+    }
+
+    // The model output for x (N, ...).
+    activation operator()(const tensor_ref& x) const {
+        auto acts = forward(x, keep::output);
+        return std::move(acts.values[acts.output_node]);
+    }
+
+private:
+    static shape_t with_batch(const shape_t& s, std::size_t n) {
+        shape_t out{n};
+        out.insert(out.end(), s.begin(), s.end());
+        return out;
+    }
+
+    tensor_ref as_batch(const tensor_ref& x) const {
+        const shape_t& want = nodes_[0].shape;
+        const shape_t& got = x.shape();
+        if (got == want) return x.reshaped(with_batch(want, 1));
+        if (got.size() == want.size() + 1 && std::equal(want.begin(), want.end(), got.begin() + 1) && got[0] > 0) return x;
+        throw shape_error("input '" + nodes_[0].name + "': shape " + to_string(got) + " does not fit, expected (N, " +
+                          to_string(want).substr(1));
+    }
+
+    void check_finite(const tensor_ref& x) const {
+        const float* p = x.data();
+        const std::size_t n = x.size(), per_sample = n / x.shape()[0];
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(p[i]))
+                throw value_error("input '" + nodes_[0].name + "': sample " + std::to_string(i / per_sample) +
+                                  " holds " + (std::isnan(p[i]) ? "NaN" : "Inf") + " at element " +
+                                  std::to_string(i % per_sample) + " of shape " + to_string(nodes_[0].shape) +
+                                  "; expected finite values");
+    }
+
+    std::vector<node> nodes_;
+    std::unordered_map<std::string, node_id> index_;
+};
+
+}  // namespace xddp

@@ -1,0 +1,38 @@
+#pragma once
+// The umbrella header: everything in the core of xddp. Optional parts (ONNX import, CUDA) have their own.
+
+#include "xddp/config.hpp"
+#include "xddp/version.hpp"
+
+#include "xddp/core/error.hpp"
+#include "xddp/core/layer.hpp"
+#include "xddp/core/neuron_policy.hpp"
+#include "xddp/core/parallel_for.hpp"
+#include "xddp/core/shape.hpp"
+#include "xddp/core/tensor_policy.hpp"
+#include "xddp/core/tensor_ref.hpp"
+#include "xddp/core/threads.hpp"
+#include "xddp/tensor/host.hpp"
+
+#include "xddp/layers/adaptive_avg_pool2d.hpp"
+#include "xddp/layers/add.hpp"
+#include "xddp/layers/avg_pool2d.hpp"
+#include "xddp/layers/batch_norm.hpp"
+#include "xddp/layers/conv2d.hpp"
+#include "xddp/layers/dropout.hpp"
+#include "xddp/layers/elu.hpp"
+#include "xddp/layers/flatten.hpp"
+#include "xddp/layers/hardtanh.hpp"
+#include "xddp/layers/leaky_relu.hpp"
+#include "xddp/layers/linear.hpp"
+#include "xddp/layers/max_pool2d.hpp"
+#include "xddp/layers/relu.hpp"
+
+#include "xddp/io/npy.hpp"
+#include "xddp/model/any_layer.hpp"
+#include "xddp/model/graph.hpp"
+#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/seeded_weights.hpp"
+#include "xddp/model/sequential.hpp"
+#include "xddp/model/weights.hpp"
+#include "xddp/model/zoo.hpp"
