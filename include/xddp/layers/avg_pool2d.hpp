@@ -16,9 +16,9 @@ namespace xddp {
 
 struct avg_pool2d_options {
     pair_t kernel{2, 2};
-    std::optional<pair_t> stride;  // defaults to the kernel
+    std::optional<pair_t> stride{};  // defaults to the kernel
     pair_t padding{0, 0};
-    std::optional<pair_t> padding_end;
+    std::optional<pair_t> padding_end{};
     bool ceil_mode = false;
     bool count_include_pad = true;
 };

@@ -24,7 +24,7 @@ struct conv2d_options {
     pair_t kernel{1, 1};
     pair_t stride{1, 1};
     pair_t padding{0, 0};                // top, left (and bottom, right unless padding_end is set)
-    std::optional<pair_t> padding_end;  // bottom, right, for asymmetric padding
+    std::optional<pair_t> padding_end{};  // bottom, right, for asymmetric padding
     pair_t dilation{1, 1};
     std::size_t groups = 1;
     bool bias = true;

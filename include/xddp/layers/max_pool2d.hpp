@@ -17,9 +17,9 @@ namespace xddp {
 
 struct max_pool2d_options {
     pair_t kernel{2, 2};
-    std::optional<pair_t> stride;  // defaults to the kernel, as in PyTorch
+    std::optional<pair_t> stride{};  // defaults to the kernel, as in PyTorch
     pair_t padding{0, 0};
-    std::optional<pair_t> padding_end;
+    std::optional<pair_t> padding_end{};
     pair_t dilation{1, 1};
     bool ceil_mode = false;
 };
