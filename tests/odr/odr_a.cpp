@@ -1,0 +1,4 @@
+// First of two translation units that include every xddp header (see odr_main.cpp).
+#include <xddp/xddp.hpp>
+
+int odr_a() { return static_cast<int>(xddp::version_major); }
