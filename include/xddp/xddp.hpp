@@ -36,3 +36,6 @@
 #include "xddp/model/sequential.hpp"
 #include "xddp/model/weights.hpp"
 #include "xddp/model/zoo.hpp"
+
+#include "xddp/pipeline/pipeline.hpp"
+#include "xddp/pipeline/stage.hpp"
