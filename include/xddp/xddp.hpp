@@ -2,6 +2,7 @@
 // The umbrella header: everything in the core of xddp. Optional parts (ONNX import, CUDA) have their own.
 
 #include "xddp/config.hpp"
+#include "xddp/fwd.hpp"
 #include "xddp/version.hpp"
 
 #include "xddp/core/error.hpp"
