@@ -39,4 +39,10 @@
 #include "xddp/model/zoo.hpp"
 
 #include "xddp/pipeline/pipeline.hpp"
+#include "xddp/pipeline/profile_stage.hpp"
+#include "xddp/profile/backtrace.hpp"
+#include "xddp/profile/graph_export.hpp"
+#include "xddp/profile/jaccard.hpp"
+#include "xddp/profile/json.hpp"
+#include "xddp/profile/profile.hpp"
 #include "xddp/pipeline/stage.hpp"

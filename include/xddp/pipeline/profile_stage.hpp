@@ -1,0 +1,72 @@
+#pragma once
+// profile_stage: contribution profiles as a pipeline stage. Each forward pass's samples are profiled in
+// parallel (one task per input), then added into the class profile in input order, so the result is
+// the same whatever the thread count or batch size. Per-input profiles are kept on request.
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "xddp/core/neuron_policy.hpp"
+#include "xddp/core/parallel_for.hpp"
+#include "xddp/model/profile_layers.hpp"
+#include "xddp/pipeline/stage.hpp"
+#include "xddp/profile/backtrace.hpp"
+#include "xddp/profile/profile.hpp"
+
+namespace xddp {
+
+template <neuron_policy P>
+class profile_stage {
+public:
+    static constexpr keep needs = keep::all;
+
+    explicit profile_stage(profile_options options = {}, bool keep_per_input = false)
+        : options_(std::move(options)), keep_per_input_(keep_per_input) {
+        // Fail at construction, before any forward pass is spent.
+        if (!(options_.threshold > 0.0 && options_.threshold <= 1.0))
+            throw value_error("profile_stage: threshold " + std::to_string(options_.threshold) + " is outside (0, 1]");
+    }
+
+    // Called with each input's profile, in input order, as soon as its batch is done (e.g. to write it).
+    void on_profile(std::function<void(std::size_t, const profile&)> f) { on_profile_ = std::move(f); }
+
+    void start(const graph& g, std::size_t total) {
+        graph_ = &g;
+        layers_ = profile_layers(g);
+        class_ = profile{};
+        per_input_.clear();
+        if (keep_per_input_) per_input_.reserve(total);
+    }
+
+    void consume(const activations& acts, std::size_t first) {
+        const std::size_t n = acts.output().shape()[0];
+        std::vector<profile> batch(n);
+        parallel_for(0, n, [&](std::size_t b) { batch[b] = contribution_profile<P>(*graph_, layers_, acts, b, options_); });
+        for (std::size_t b = 0; b < n; ++b) {
+            if (on_profile_) on_profile_(first + b, batch[b]);
+            class_ += batch[b];
+            if (keep_per_input_) per_input_.push_back(std::move(batch[b]));
+        }
+    }
+
+    void finish() {}
+
+    // The sum of every input's profile (num_inputs = number of inputs).
+    const profile& class_profile() const noexcept { return class_; }
+    // Every input's own profile, in input order (empty unless keep_per_input).
+    const std::vector<profile>& per_input() const noexcept { return per_input_; }
+    const std::vector<profile_layer>& layers() const noexcept { return layers_; }
+
+private:
+    profile_options options_;
+    bool keep_per_input_;
+    std::function<void(std::size_t, const profile&)> on_profile_;
+    const graph* graph_ = nullptr;
+    std::vector<profile_layer> layers_;
+    profile class_;
+    std::vector<profile> per_input_;
+};
+
+}  // namespace xddp

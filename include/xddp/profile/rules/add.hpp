@@ -1,0 +1,36 @@
+#pragma once
+// Contribution rule of the residual add (specs/ddp.md section 4): its predecessors p1 < p2 (by profile
+// layer index, whatever the order of the node's inputs). An influential neuron is credited wholly, with
+// weight 1, to the input with the larger value: under channel_neurons the larger channel maximum of the
+// two inputs, under element_neurons the larger element; ties go to p2.
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "xddp/core/error.hpp"
+#include "xddp/layers/add.hpp"
+#include "xddp/profile/rules/common.hpp"
+
+namespace xddp::rules {
+
+// x1, x2: the tails of the lower and the higher predecessor; out1, out2: their synapse lists.
+template <neuron_policy P>
+void contributions(const add&, const tensor_ref& x1, const tensor_ref& x2, std::span<const std::size_t> neurons,
+                   synapse_list& out1, synapse_list& out2, scratch&) {
+    if (x1.shape() != x2.shape())
+        throw shape_error("add contributions: input shapes " + to_string(x1.shape()) + " and " +
+                          to_string(x2.shape()) + " differ");
+    const bool by_channel = std::same_as<P, channel_neurons> && planar(x1.shape());
+    const std::size_t plane = by_channel ? x1.shape()[1] * x1.shape()[2] : 1;
+    for (const std::size_t n : neurons) {
+        const float* a = x1.data() + n * plane;
+        const float* b = x2.data() + n * plane;
+        const float va = *std::max_element(a, a + plane);
+        const float vb = *std::max_element(b, b + plane);
+        (va > vb ? out1 : out2).push_back({n, n, 1.0});
+    }
+}
+
+}  // namespace xddp::rules

@@ -1,0 +1,167 @@
+// xddp profile MODEL INPUT.npy: contribution profiles (DeepDataProfiler) of one input or a class of inputs.
+// xddp compare A.json B.json: the Jaccard similarities of two profiles.
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <xddp/pipeline/pipeline.hpp>
+#include <xddp/pipeline/profile_stage.hpp>
+#include <xddp/profile/graph_export.hpp>
+#include <xddp/profile/jaccard.hpp>
+#include <xddp/profile/json.hpp>
+#include <xddp/xddp.hpp>
+
+#include "commands.hpp"
+#include "model_spec.hpp"
+#include "table.hpp"
+
+namespace xddp::tool {
+
+namespace {
+
+struct profile_options_cli {
+    std::string model, input, neurons = "channel", layers, output = "profile.json", per_input, graphml, edges;
+    double threshold = 0.1;
+    std::size_t batch = 8;
+    unsigned threads = 0;
+};
+
+std::string number(double v, int digits = 6) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return buf;
+}
+
+// "A:B" is the range [A, B) (DeepDataProfiler's tuple form); "1,3,5" a list.
+std::optional<std::vector<std::size_t>> parse_layers(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    auto to_index = [&](const std::string& s) -> std::size_t {
+        try {
+            std::size_t used = 0;
+            const unsigned long v = std::stoul(s, &used);
+            if (used == s.size()) return v;
+        } catch (const std::exception&) {
+        }
+        throw value_error("--layers '" + text + "': '" + s + "' is not a layer index; expected A:B or a list like 1,3,5");
+    };
+    if (const auto colon = text.find(':'); colon != std::string::npos) {
+        const std::size_t first = to_index(text.substr(0, colon)), last = to_index(text.substr(colon + 1));
+        if (first >= last) throw value_error("--layers '" + text + "': an empty range, expected A < B");
+        return layer_range(first, last);
+    }
+    std::vector<std::size_t> list;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        list.push_back(to_index(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return list;
+}
+
+void print_profile(const profile& p, const std::vector<profile_layer>& layers) {
+    table t({"layer", "name", "kind", "neurons", "of", "synapses", "counts"});
+    for (const auto& l : p.layers) {
+        const std::string name = l.index < layers.size() ? layers[l.index].name : "";
+        std::string kind = l.index < layers.size() ? layers[l.index].kind : "";
+        t.row({std::to_string(l.index), name, kind, std::to_string(l.neurons.nonzeros()), std::to_string(l.neurons.size),
+               l.index ? std::to_string(l.num_synapses()) : "", std::to_string(l.neurons.total())});
+    }
+    t.print(std::cout);
+    std::cout << to_string(p.neuron_type) << " profile of " << p.num_inputs << " input(s) at threshold " << number(p.threshold)
+              << ": size " << p.size() << ", synapses " << p.num_synapses() << ", total count " << p.total() << "\n";
+}
+
+template <neuron_policy P>
+void run_profile(const profile_options_cli& o) {
+    auto [description, g] = load_model(o.model);
+    const auto x = io::load_npy<float>(o.input);
+    if (o.threads) set_num_threads(o.threads);
+    profile_options options{.threshold = o.threshold, .layers = parse_layers(o.layers)};
+    profile_stage<P> stage(options);
+    if (!o.per_input.empty()) {
+        std::filesystem::create_directories(o.per_input);
+        stage.on_profile([dir = o.per_input](std::size_t i, const profile& p) {
+            save_profile_json(std::filesystem::path(dir) / ("profile_" + std::to_string(i) + ".json"), p);
+        });
+    }
+    pipeline pipe(g, std::move(stage));
+    const bool batch_input = x.dimension() == g.input_shape().size() + 1;
+    const std::size_t total = batch_input ? x.shape()[0] : 1;
+    run_options run{.batch_size = o.batch, .progress = {}};
+    if (total > o.batch)
+        run.progress = [](std::size_t done, std::size_t all) {
+            std::cerr << "\rprofiled " << done << " / " << all << " inputs" << (done == all ? "\n" : "") << std::flush;
+        };
+    std::cout << "Model " << description << ", " << total << " input(s) from " << o.input << "\n";
+    const auto start = std::chrono::steady_clock::now();
+    pipe.run(x, run);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const profile& p = pipe.template stage<0>().class_profile();
+    print_profile(p, pipe.template stage<0>().layers());
+    save_profile_json(o.output, p);
+    if (!o.graphml.empty()) save_graphml(o.graphml, p);
+    if (!o.edges.empty()) save_edge_list(o.edges, p);
+    std::cout << "wrote " << o.output << (o.per_input.empty() ? "" : " and one profile per input in " + o.per_input)
+              << " (" << number(seconds, 4) << " s on " << num_threads() << " thread(s))\n";
+}
+
+}  // namespace
+
+void add_profile_command(CLI::App& app) {
+    auto o = std::make_shared<profile_options_cli>();
+    auto* cmd = app.add_subcommand("profile", "Contribution profile (DeepDataProfiler) of an input, or class profile of a batch");
+    cmd->add_option("model", o->model, "ARCH:WEIGHTS_DIR, ARCH (seeded weights) or an .onnx file")->required();
+    cmd->add_option("input", o->input, "input .npy: (C, H, W), or (N, C, H, W) for a class profile")->required();
+    cmd->add_option("--neurons", o->neurons, "neuron policy")->check(CLI::IsMember({"channel", "element"}))->capture_default_str();
+    cmd->add_option("--threshold", o->threshold, "share of each neuron's value to explain, in (0, 1]")->capture_default_str();
+    cmd->add_option("--layers", o->layers, "layers to profile: A:B (the range [A, B)) or a list 1,3,5; all by default");
+    cmd->add_option("-o,--output", o->output, "profile JSON to write")->capture_default_str();
+    cmd->add_option("--per-input", o->per_input, "also write one profile per input into this folder");
+    cmd->add_option("--graphml", o->graphml, "also write the profile graph as GraphML");
+    cmd->add_option("--edges", o->edges, "also write the profile graph as an edge list");
+    cmd->add_option("--batch", o->batch, "inputs per forward pass")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->capture_default_str();
+    cmd->callback([o] {
+        if (o->neurons == "channel") run_profile<channel_neurons>(*o);
+        else run_profile<element_neurons>(*o);
+    });
+}
+
+void add_compare_command(CLI::App& app) {
+    struct options {
+        std::string a, b;
+    };
+    auto o = std::make_shared<options>();
+    auto* cmd = app.add_subcommand("compare", "Jaccard similarities of two profiles (JSON files)");
+    cmd->add_option("a", o->a, "first profile JSON")->required();
+    cmd->add_option("b", o->b, "second profile JSON")->required();
+    cmd->callback([o] {
+        const profile a = load_profile_json(o->a), b = load_profile_json(o->b);
+        table t({"metric", "neurons", "synapses"});
+        auto row = [&](const std::string& name, auto f) {
+            t.row({name, number(f(profile_part::neurons), 9), number(f(profile_part::synapses), 9)});
+        };
+        row("jaccard", [&](profile_part part) { return jaccard(a, b, part); });
+        row("avg_jaccard", [&](profile_part part) { return avg_jaccard(a, b, part); });
+        row("instance_jaccard(a in b)", [&](profile_part part) { return instance_jaccard(a, b, part); });
+        row("instance_jaccard(b in a)", [&](profile_part part) { return instance_jaccard(b, a, part); });
+        t.print(std::cout);
+        std::cout << "\nPer layer (jaccard_simple):\n";
+        table per({"layer", "neurons", "synapses"});
+        const auto neurons = layer_jaccards(a, b, profile_part::neurons);
+        const auto synapses = layer_jaccards(a, b, profile_part::synapses);
+        for (const auto& [layer, value] : neurons) {
+            std::string s;
+            for (const auto& [l, v] : synapses)
+                if (l == layer) s = number(v, 9);
+            per.row({std::to_string(layer), number(value, 9), s});
+        }
+        per.print(std::cout);
+    });
+}
+
+}  // namespace xddp::tool
