@@ -20,8 +20,11 @@ done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# libonnx-dev + libprotobuf-dev: the ONNX reader (xddp::onnx; protoc helps inspect models);
+# clang + libclang-rt-dev: libFuzzer for the readers' fuzz targets in scripts/test.sh.
 packages=(libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev liblapack-dev
-          doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev cmake g++ make)
+          doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev cmake g++ make
+          libonnx-dev libprotobuf-dev protobuf-compiler clang libclang-rt-dev)
 if [ "$with_bench" = 1 ]; then
   packages+=(libtorch-dev)
 fi

@@ -1,14 +1,18 @@
 #pragma once
 // The MODEL argument every subcommand takes:
+//   PATH.onnx          an ONNX model file (where the program is built with the ONNX reader, xddp::onnx)
 //   ARCH:WEIGHTS_DIR   a built-in architecture with weights from a folder of .npy files
 //   ARCH               a built-in architecture with deterministic seeded weights
-// (ONNX files join these when the ONNX reader is built.)
 
 #include <string>
 
+#include <xddp/core/error.hpp>
 #include <xddp/model/seeded_weights.hpp>
 #include <xddp/model/weights.hpp>
 #include <xddp/model/zoo.hpp>
+#if defined(XDDP_WITH_ONNX)
+#include <xddp/io/onnx.hpp>
+#endif
 
 namespace xddp::tool {
 
@@ -18,6 +22,14 @@ struct loaded_model {
 };
 
 inline loaded_model load_model(const std::string& spec) {
+    if (spec.ends_with(".onnx")) {
+#if defined(XDDP_WITH_ONNX)
+        return {spec + " (ONNX)", io::load_onnx(spec)};
+#else
+        throw unsupported_error("'" + spec + "': this xddp was built without the ONNX reader; rebuild with "
+                                "libonnx-dev and libprotobuf-dev installed (CMake option XDDP_ONNX)");
+#endif
+    }
     const auto colon = spec.find(':');
     const std::string arch = spec.substr(0, colon);
     graph g = zoo::build(arch);

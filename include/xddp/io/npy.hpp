@@ -111,12 +111,9 @@ inline npy_header parse_header(std::string_view dict, const std::string& where) 
 
 }  // namespace detail
 
-// Reads a whole .npy file into memory and parses its header.
-inline std::pair<npy_header, std::vector<char>> read_npy_file(const std::filesystem::path& path) {
-    const std::string where = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("cannot open '" + where + "'");
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+// Parses the header of a whole .npy file held in memory and checks it against the bytes there are.
+// `where` names the source in messages (a path, or "<memory>").
+inline npy_header parse_npy(std::span<const char> bytes, const std::string& where) {
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
         throw format_error(where + ": not a .npy file (missing the \\x93NUMPY magic)");
     const unsigned major = static_cast<unsigned char>(bytes[6]);
@@ -134,14 +131,24 @@ inline std::pair<npy_header, std::vector<char>> read_npy_file(const std::filesys
     if (header_len > bytes.size() - prefix) throw format_error(where + ": truncated .npy header");
     npy_header h = detail::parse_header(std::string_view(bytes.data() + prefix, header_len), where);
     h.data_offset = prefix + header_len;
+    return h;
+}
+
+// Reads a whole .npy file into memory and parses its header.
+inline std::pair<npy_header, std::vector<char>> read_npy_file(const std::filesystem::path& path) {
+    const std::string where = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error("cannot open '" + where + "'");
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    npy_header h = parse_npy(bytes, where);
     return {std::move(h), std::move(bytes)};
 }
 
-// Loads a .npy of element type T (float32, float64, int64, int32, uint8), checking dtype and size.
+namespace detail {
+
+// The array of element type T that a parsed header describes, checking dtype and size.
 template <class T>
-xt::xarray<T> load_npy(const std::filesystem::path& path) {
-    const std::string where = path.string();
-    auto [h, bytes] = read_npy_file(path);
+xt::xarray<T> npy_payload(const npy_header& h, std::span<const char> bytes, const std::string& where) {
     if (h.descr != npy_dtype<T>::descr)
         throw format_error(where + ": dtype is " + detail::dtype_name(h.descr) + ", expected " +
                            std::string(npy_dtype<T>::name) + " ('" + std::string(npy_dtype<T>::descr) + "')");
@@ -159,6 +166,23 @@ xt::xarray<T> load_npy(const std::filesystem::path& path) {
     xt::xarray<T> out = xt::xarray<T>::from_shape(h.shape);
     if (count) std::memcpy(out.data(), bytes.data() + h.data_offset, count * sizeof(T));
     return out;
+}
+
+}  // namespace detail
+
+// Loads a .npy of element type T (float32, float64, int64, int32, uint8), checking dtype and size.
+template <class T>
+xt::xarray<T> load_npy(const std::filesystem::path& path) {
+    auto [h, bytes] = read_npy_file(path);
+    return detail::npy_payload<T>(h, bytes, path.string());
+}
+
+// The same from the bytes of a whole .npy file already in memory (a download, an archive member, a
+// fuzzer's input); `where` names them in messages.
+template <class T>
+xt::xarray<T> load_npy_from_memory(std::span<const char> bytes, const std::string& where = "<memory>") {
+    const npy_header h = parse_npy(bytes, where);
+    return detail::npy_payload<T>(h, bytes, where);
 }
 
 // Writes a C-order .npy (format 1.0) of element type T.
