@@ -1,0 +1,243 @@
+#pragma once
+// state_capture: TensorState's state capture as a pipeline stage (specs/tensorstate.md "Capture").
+// Capture points are chosen by layer kind or node name, minus an exclude list (a name attached to
+// explicitly overrides exclude); each captures its node's input ("before"), output ("after") or both,
+// named <node>_pre_states / <node>_post_states, in model order (for "both": pre, then post). Every forward
+// pass the pipeline runs feeds every point's state_counter; reset() clears them.
+//
+//   xddp::state_capture<> capture({.kinds = {xddp::layer_kind::conv2d}});   // attach_to=['Conv2d']
+//   xddp::pipeline p(g, capture);
+//   p.run(images, {.batch_size = 128});
+//   for (const auto& point : p.stage<0>().points())
+//       std::cout << point.name << ' ' << point.states.efficiency() << '\n';
+//
+// Unlike TensorState, capturing before a node whose input is the graph input works, counts are exact under
+// any threading, no batch is dropped, and a changed width between batches is a shape_error.
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xddp/core/error.hpp"
+#include "xddp/core/layer.hpp"
+#include "xddp/model/graph.hpp"
+#include "xddp/state/counter.hpp"
+#include "xddp/state/efficiency.hpp"
+#include "xddp/state/hash.hpp"
+
+namespace xddp {
+
+// Where a capture point reads: the node's input, its output, or both (TensorState's method).
+enum class capture_where { before, after, both };
+
+inline constexpr std::string_view to_string(capture_where w) {
+    switch (w) {
+        case capture_where::before: return "before";
+        case capture_where::after: return "after";
+        case capture_where::both: return "both";
+    }
+    return "unknown";
+}
+
+inline capture_where parse_capture_where(std::string_view s) {
+    if (s == "before") return capture_where::before;
+    if (s == "after") return capture_where::after;
+    if (s == "both") return capture_where::both;
+    throw value_error("capture position '" + std::string(s) + "' is not one of before, after, both");
+}
+
+// The layer kind a name stands for: xddp's own (conv2d, batch_norm, ...) or the PyTorch class name a
+// TensorState user writes in attach_to (Conv2d, BatchNorm2d, Linear, ELU, ...). nullopt for anything else.
+inline std::optional<layer_kind> layer_kind_from_name(std::string_view name) {
+    static constexpr layer_kind kinds[] = {
+        layer_kind::conv2d, layer_kind::linear, layer_kind::max_pool2d, layer_kind::avg_pool2d,
+        layer_kind::adaptive_avg_pool2d, layer_kind::add, layer_kind::relu, layer_kind::elu,
+        layer_kind::hardtanh, layer_kind::leaky_relu, layer_kind::batch_norm, layer_kind::flatten,
+        layer_kind::dropout, layer_kind::custom};
+    for (layer_kind k : kinds)
+        if (name == to_string(k)) return k;
+    struct alias {
+        std::string_view torch;
+        layer_kind kind;
+    };
+    static constexpr alias aliases[] = {
+        {"Conv2d", layer_kind::conv2d},         {"Linear", layer_kind::linear},
+        {"MaxPool2d", layer_kind::max_pool2d},  {"AvgPool2d", layer_kind::avg_pool2d},
+        {"AdaptiveAvgPool2d", layer_kind::adaptive_avg_pool2d},
+        {"ReLU", layer_kind::relu},             {"ELU", layer_kind::elu},
+        {"Hardtanh", layer_kind::hardtanh},     {"ReLU6", layer_kind::hardtanh},
+        {"LeakyReLU", layer_kind::leaky_relu},  {"BatchNorm2d", layer_kind::batch_norm},
+        {"BatchNorm1d", layer_kind::batch_norm}, {"Flatten", layer_kind::flatten},
+        {"Dropout", layer_kind::dropout}};
+    for (const alias& a : aliases)
+        if (name == a.torch) return a.kind;
+    return std::nullopt;
+}
+
+struct capture_options {
+    std::vector<layer_kind> kinds{};    // attach to every node of these kinds ...
+    std::vector<std::string> names{};   // ... and to these nodes by name (these override exclude)
+    std::vector<std::string> exclude{}; // ... except these nodes
+    capture_where where = capture_where::after;
+    bool keep_states = false;         // keep every packed state too (state_counter::keep_states)
+
+    // TensorState's attach_to list: each entry a layer kind (xddp or PyTorch spelling) or a node name.
+    static capture_options attach_to(std::span<const std::string> entries, std::vector<std::string> exclude = {},
+                                     capture_where where = capture_where::after) {
+        capture_options o;
+        for (const std::string& e : entries) {
+            if (auto k = layer_kind_from_name(e)) o.kinds.push_back(*k);
+            else o.names.push_back(e);
+        }
+        o.exclude = std::move(exclude);
+        o.where = where;
+        return o;
+    }
+};
+
+// One capture point: its name, the node it is attached to, the node whose activation it reads, and its states.
+template <class Hash = exact_hash>
+struct capture_point {
+    std::string name;        // "<node>_pre_states" or "<node>_post_states"
+    node_id node = 0;        // the node it is attached to
+    node_id source = 0;      // the node whose output it captures (node itself for after, its input for before)
+    capture_where where = capture_where::after;  // before or after
+    std::size_t neurons = 0; // C of the captured activation
+    state_counter<Hash> states;
+};
+
+template <class Hash = exact_hash>
+class state_capture {
+    static_assert(state_hash<Hash>,
+                  "xddp::state_capture<Hash>: Hash is not a state-hashing policy; use xddp::exact_hash or "
+                  "xddp::compact_hash");
+
+public:
+    using hash_policy = Hash;
+    static constexpr keep needs = keep::all;
+
+    explicit state_capture(capture_options options) : options_(std::move(options)) {
+        if (options_.kinds.empty() && options_.names.empty())
+            throw value_error("state_capture: nothing to attach to; give layer kinds (e.g. conv2d) or node names");
+    }
+
+    // Resolves the capture points on g; a later run on the same graph keeps counting into them.
+    void start(const graph& g, std::size_t) {
+        std::vector<capture_point<Hash>> resolved = resolve(g);
+        const bool same = resolved.size() == points_.size() &&
+                          std::equal(resolved.begin(), resolved.end(), points_.begin(), [](const auto& a, const auto& b) {
+                              return a.name == b.name && a.source == b.source && a.neurons == b.neurons;
+                          });
+        if (same) return;
+        for (const auto& p : points_)
+            if (p.states.state_count() != 0)
+                throw value_error("state_capture: started on a graph whose capture points differ from the ones "
+                                  "holding states; reset() before capturing another model");
+        points_ = std::move(resolved);
+    }
+
+    void consume(const activations& acts, std::size_t) {
+        for (auto& p : points_) {
+            if (p.source >= acts.values.size() || acts[p.source].size() == 0)
+                throw value_error("state_capture: point '" + p.name + "' reads node " + std::to_string(p.source) +
+                                  ", which this forward pass did not keep");
+            try {
+                p.states.add(acts[p.source]);
+            } catch (const shape_error& e) {
+                throw shape_error("state_capture: point '" + p.name + "': " + e.what());
+            }
+        }
+    }
+
+    void finish() {}
+
+    // Forgets every captured state; the capture points stay.
+    void reset() {
+        for (auto& p : points_) p.states.reset();
+    }
+
+    const capture_options& options() const noexcept { return options_; }
+    std::span<const capture_point<Hash>> points() const noexcept { return points_; }
+    std::span<capture_point<Hash>> points() noexcept { return points_; }
+
+    const capture_point<Hash>& point(std::string_view name) const {
+        for (const auto& p : points_)
+            if (p.name == name) return p;
+        std::string known;
+        for (const auto& p : points_) known += (known.empty() ? "" : ", ") + p.name;
+        throw value_error("state_capture: no capture point '" + std::string(name) + "'; the points are: " +
+                          (known.empty() ? "(none yet: run the pipeline first)" : known));
+    }
+
+    // Layer efficiencies entropy(alpha1) / C, or entropy(alpha1) / entropy(alpha2), in point order.
+    std::vector<double> efficiencies(double alpha1 = 1.0, std::optional<double> alpha2 = std::nullopt) const {
+        std::vector<double> e;
+        for (const auto& p : points_) e.push_back(p.states.efficiency(alpha1, alpha2));
+        return e;
+    }
+
+    // The geometric mean of the layer efficiencies (value_error when there are no points).
+    double network_efficiency(double alpha1 = 1.0, std::optional<double> alpha2 = std::nullopt) const {
+        const auto e = efficiencies(alpha1, alpha2);
+        return xddp::network_efficiency(std::span<const double>(e));
+    }
+
+private:
+    std::vector<capture_point<Hash>> resolve(const graph& g) const {
+        const auto listed = [](const std::vector<std::string>& list, const std::string& name) {
+            return std::find(list.begin(), list.end(), name) != list.end();
+        };
+        std::vector<std::string> unknown;
+        for (const auto* list : {&options_.names, &options_.exclude})
+            for (const std::string& name : *list)
+                if (!g.find(name)) unknown.push_back(name);
+        if (!unknown.empty()) {
+            std::string bad, nodes;
+            for (const auto& u : unknown) bad += (bad.empty() ? "'" : ", '") + u + "'";
+            for (const node& n : g.nodes()) nodes += (nodes.empty() ? "" : ", ") + n.name;
+            throw value_error("state_capture: no node named " + bad + " in the model; its nodes are: " + nodes);
+        }
+        std::vector<capture_point<Hash>> points;
+        const auto add_point = [&](const node& n, node_id id, node_id source, capture_where where) {
+            capture_point<Hash> p;
+            p.name = n.name + (where == capture_where::before ? "_pre_states" : "_post_states");
+            p.node = id;
+            p.source = source;
+            p.where = where;
+            p.neurons = g[source].shape.front();
+            p.states = state_counter<Hash>(p.neurons);
+            p.states.keep_states(options_.keep_states);
+            points.push_back(std::move(p));
+        };
+        const bool before = options_.where != capture_where::after, after = options_.where != capture_where::before;
+        for (node_id id = 0; id < g.size(); ++id) {
+            const node& n = g[id];
+            const bool by_name = listed(options_.names, n.name);
+            const bool by_kind = n.layer && std::find(options_.kinds.begin(), options_.kinds.end(), n.layer->kind()) !=
+                                                options_.kinds.end();
+            if (!by_name && !(by_kind && !listed(options_.exclude, n.name))) continue;
+            if (before) {
+                if (n.inputs.size() != 1)
+                    throw unsupported_error("state_capture: cannot capture before '" + n.name + "': it has " +
+                                            std::to_string(n.inputs.size()) + " inputs" +
+                                            (n.inputs.empty() ? " (it is the graph input; capture after it instead)"
+                                                              : "; capture after its predecessors instead"));
+                add_point(n, id, n.inputs.front(), capture_where::before);
+            }
+            if (after) add_point(n, id, id, capture_where::after);
+        }
+        if (points.empty())
+            throw value_error("state_capture: no node of the model matches the capture options (kinds, names, exclude)");
+        return points;
+    }
+
+    capture_options options_;
+    std::vector<capture_point<Hash>> points_;
+};
+
+}  // namespace xddp

@@ -1,0 +1,134 @@
+// xddp efficiency MODEL INPUTS.npy: TensorState's state-space efficiency of the chosen layers, the network
+// efficiency and, given labels, the accuracy and aIQ; a table on the terminal, JSON with -o.
+
+#include <chrono>
+#include <cstdio>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <xddp/core/threads.hpp>
+#include <xddp/io/npy.hpp>
+#include <xddp/pipeline/pipeline.hpp>
+#include <xddp/state/json.hpp>
+#include <xddp/state/state.hpp>
+
+#include "commands.hpp"
+#include "model_spec.hpp"
+#include "table.hpp"
+
+namespace xddp::tool {
+
+namespace {
+
+struct efficiency_options {
+    std::string model, inputs, labels, output, where = "after", hash = "exact";
+    std::vector<std::string> attach{"conv2d", "linear"}, exclude;
+    int beta = 2;
+    std::size_t batch = 64;
+};
+
+std::string fixed(double v, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+std::string percent(double v) { return fixed(100.0 * v, 2) + "%"; }
+
+void print_report(const efficiency_report& r, std::optional<std::size_t> correct) {
+    table t({"capture point", "node", "neurons", "states", "distinct", "entropy (bits)", "efficiency"});
+    for (const auto& l : r.layers)
+        t.row({l.name, l.node, std::to_string(l.neurons), std::to_string(l.samples), std::to_string(l.distinct_states),
+               fixed(l.entropy_bits, 4), percent(l.efficiency)});
+    t.print(std::cout);
+    std::cout << "\nnetwork efficiency: " << percent(r.network_efficiency) << '\n';
+    if (r.accuracy) {
+        std::cout << "accuracy:           " << percent(*r.accuracy) << " (" << *correct << " of " << r.num_inputs
+                  << ")\n";
+        std::cout << "beta:               " << r.beta << '\n';
+        std::cout << "aIQ:                " << percent(*r.aiq) << '\n';
+    } else {
+        std::cout << "accuracy and aIQ:   need --labels\n";
+    }
+}
+
+template <class Hash>
+void run_efficiency(const efficiency_options& opt) {
+    auto [description, g] = load_model(opt.model);
+    const auto x = io::load_npy<float>(opt.inputs);
+    const shape_t x_shape(x.shape().begin(), x.shape().end());
+    const std::size_t inputs = x_shape.size() == g.input_shape().size() ? 1 : (x_shape.empty() ? 0 : x_shape[0]);
+    const capture_options capture =
+        capture_options::attach_to(opt.attach, opt.exclude, parse_capture_where(opt.where));
+    std::cout << "Model " << description << ", inputs " << opt.inputs << " " << to_string(x_shape) << ", state hash "
+              << Hash::name << "\n\n";
+
+    const auto start = std::chrono::steady_clock::now();
+    const run_options run{.batch_size = opt.batch};
+    efficiency_report report;
+    std::optional<std::size_t> correct;
+    if (!opt.labels.empty()) {
+        const auto labels = io::load_npy<std::int64_t>(opt.labels);
+        if (labels.dimension() != 1 || labels.size() != inputs)
+            throw shape_error("labels '" + opt.labels + "' have shape " +
+                              to_string(shape_t(labels.shape().begin(), labels.shape().end())) + "; expected (" +
+                              std::to_string(inputs) + ",), one int64 class per input");
+        pipeline p(g, state_capture<Hash>(capture), accuracy_stage(std::vector<std::int64_t>(labels.begin(), labels.end())));
+        p.run(x, run);
+        correct = p.template stage<1>().correct();
+        report = make_efficiency_report(p.template stage<0>(), g, p.template stage<1>().accuracy(), opt.beta);
+    } else {
+        pipeline p(g, state_capture<Hash>(capture));
+        p.run(x, run);
+        report = make_efficiency_report(p.template stage<0>(), g, std::nullopt, opt.beta);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.model = description;
+    print_report(report, correct);
+    std::cout << "\nforward passes and state capture: " << fixed(seconds, 3) << " s on " << num_threads()
+              << " thread(s), batches of " << opt.batch << '\n';
+    if (!opt.output.empty()) {
+        write_efficiency_json(opt.output, report);
+        std::cout << "report written to " << opt.output << '\n';
+    }
+}
+
+}  // namespace
+
+void add_efficiency_command(CLI::App& app) {
+    auto opt = std::make_shared<efficiency_options>();
+    auto* cmd = app.add_subcommand("efficiency",
+                                   "State-space efficiency (TensorState): layer and network efficiency, accuracy, aIQ");
+    cmd->add_option("model", opt->model, "ARCH:WEIGHTS_DIR or ARCH (seeded weights)")->required();
+    cmd->add_option("inputs", opt->inputs, "inputs .npy, (N, C, H, W) or (C, H, W) float32")->required();
+    cmd->add_option("--attach", opt->attach,
+                    "layer kinds (conv2d, linear, batch_norm, ... or PyTorch's Conv2d, Linear, BatchNorm2d, ...) "
+                    "and node names to capture, comma separated")
+        ->delimiter(',')
+        ->capture_default_str();
+    cmd->add_option("--exclude", opt->exclude, "node names not to capture (a name given to --attach wins)")
+        ->delimiter(',');
+    cmd->add_option("--where", opt->where, "capture each node's input, output or both")
+        ->check(CLI::IsMember({"before", "after", "both"}))
+        ->capture_default_str();
+    cmd->add_option("--labels", opt->labels, "int64 labels .npy, (N,): adds accuracy and aIQ");
+    cmd->add_option("--beta", opt->beta, "aIQ's weight of accuracy, a positive integer")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--batch", opt->batch, "inputs per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--hash", opt->hash,
+                    "state hashing: exact (the packed states are the keys) or compact (64-bit hashes of them)")
+        ->check(CLI::IsMember({"exact", "compact"}))
+        ->capture_default_str();
+    cmd->add_option("-o,--output", opt->output, "write the report as JSON (xddp.efficiency/1) to this file");
+    cmd->callback([opt] {
+        if (opt->hash == "compact") run_efficiency<compact_hash>(*opt);
+        else run_efficiency<exact_hash>(*opt);
+    });
+}
+
+}  // namespace xddp::tool
