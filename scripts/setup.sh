@@ -60,6 +60,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target xddp_tool -j "$jobs"
 
 build/tools/xddp forward tiny_vgg:models/tiny_vgg/weights models/tiny_vgg/input.npy
+echo
+build/tools/xddp profile tiny_vgg:models/tiny_vgg/weights models/tiny_vgg/input.npy --threshold 0.1 -o build/profile.json
 
 if [ "$with_bench" = 1 ]; then
   echo

@@ -6,5 +6,11 @@
 namespace xddp::tool {
 
 void add_forward_command(CLI::App& app);
+void add_profile_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_efficiency_command(CLI::App& app);
+void add_sensitivity_command(CLI::App& app);
+void add_summary_command(CLI::App& app);
+void add_compare_models_command(CLI::App& app);
 
 }  // namespace xddp::tool

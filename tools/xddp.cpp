@@ -14,6 +14,12 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", xddp::version_string);
     app.require_subcommand(1);
     xddp::tool::add_forward_command(app);
+    xddp::tool::add_summary_command(app);
+    xddp::tool::add_compare_models_command(app);
+    xddp::tool::add_profile_command(app);
+    xddp::tool::add_compare_command(app);
+    xddp::tool::add_efficiency_command(app);
+    xddp::tool::add_sensitivity_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

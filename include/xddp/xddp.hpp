@@ -5,6 +5,7 @@
 #include "xddp/fwd.hpp"
 #include "xddp/version.hpp"
 
+#include "xddp/core/cost.hpp"
 #include "xddp/core/error.hpp"
 #include "xddp/core/layer.hpp"
 #include "xddp/core/neuron_policy.hpp"
@@ -37,6 +38,12 @@
 #include "xddp/model/sequential.hpp"
 #include "xddp/model/weights.hpp"
 #include "xddp/model/zoo.hpp"
+
+#include "xddp/metrics/json.hpp"
+#include "xddp/metrics/metrics.hpp"
+#include "xddp/pruning/report.hpp"
+#include "xddp/state/json.hpp"
+#include "xddp/state/state.hpp"
 
 #include "xddp/pipeline/pipeline.hpp"
 #include "xddp/pipeline/profile_stage.hpp"

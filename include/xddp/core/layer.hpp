@@ -11,6 +11,7 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "xddp/core/cost.hpp"
 #include "xddp/core/shape.hpp"
 #include "xddp/core/tensor_ref.hpp"
 

@@ -27,6 +27,7 @@ public:
         return {o * n / out, ((o + 1) * n + out - 1) / out};
     }
 
+    layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "adaptive_avg_pool2d");
         if (in.size() != 4 || in[2] == 0 || in[3] == 0)

@@ -12,6 +12,7 @@ namespace xddp {
 struct add {
     static constexpr layer_kind kind = layer_kind::add;
 
+    layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
         if (inputs.size() != 2) throw shape_error("add: expected 2 inputs, got " + std::to_string(inputs.size()));
         if (inputs[0] != inputs[1])

@@ -39,6 +39,7 @@ public:
     const avg_pool2d_options& options() const noexcept { return options_; }
     const window2d& window() const noexcept { return window_; }
 
+    layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "avg_pool2d");
         if (in.size() != 4) throw shape_error("avg_pool2d: input shape " + to_string(in) + " does not fit, expected (N, C, H, W)");

@@ -39,6 +39,11 @@ public:
     const xt::xtensor<float, 1>& running_mean() const noexcept { return running_mean_; }
     const xt::xtensor<float, 1>& running_var() const noexcept { return running_var_; }
 
+    // Always affine here: weight and bias are trainable, the running statistics are buffers.
+    layer_cost cost(std::span<const shape_t> inputs) const {
+        return per_output_element_cost(output_shape(inputs), 2 * weight_.size());
+    }
+
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "batch_norm");
         if (in.size() < 2 || in[1] != channels_)

@@ -1,7 +1,9 @@
 #pragma once
 // conv2d: 2-D convolution over (N, C, H, W) with stride, padding (symmetric or not), dilation, groups,
 // non-square kernels and an optional bias. Weights in PyTorch layout (C_out, C_in/groups, kH, kW).
-// Forward: im2col (row memcpy) + one sgemm per image and group; 1x1 stride-1 convs skip im2col.
+// Forward: the register-tiled direct kernel (kernels/host/direct_conv2d.hpp) where xsimd is available and the
+// groups are not too narrow; otherwise im2col (row memcpy) + one sgemm per image and group, where 1x1
+// stride-1 convs skip im2col.
 
 #include <cstddef>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "xddp/core/layer.hpp"
 #include "xddp/kernels/host/blas.hpp"
+#include "xddp/kernels/host/direct_conv2d.hpp"
 #include "xddp/kernels/host/im2col.hpp"
 #include "xddp/layers/window.hpp"
 
@@ -53,6 +56,14 @@ public:
     xt::xtensor<float, 1>& bias() noexcept { return bias_; }  // empty without bias
     const xt::xtensor<float, 1>& bias() const noexcept { return bias_; }
 
+    // Common: out x (C_in / groups) x kH x kW; deeplite adds one per output element (the bias or not).
+    layer_cost cost(std::span<const shape_t> inputs) const {
+        const shape_t out = output_shape(inputs);
+        const std::uint64_t outputs = element_count(out);
+        const std::uint64_t macs = outputs * (options_.in_channels / options_.groups) * options_.kernel[0] * options_.kernel[1];
+        return {macs, macs + outputs, weight_.size() + bias_.size(), outputs * sizeof(float)};
+    }
+
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "conv2d");
         detail::expect_nchw(in, "conv2d", options_.in_channels,
@@ -75,6 +86,13 @@ public:
         const std::size_t groups = options_.groups;
         const std::size_t cg = c / groups, og = options_.out_channels / groups;
         const std::size_t k = cg * window_.kernel[0] * window_.kernel[1];
+#if XDDP_HAS_XSIMD
+        if (kernels::host::direct_conv2d_suits(og)) {
+            kernels::host::direct_conv2d(x.data(), n, c, h, w, weight_.data(), options_.bias ? bias_.data() : nullptr,
+                                         options_.out_channels, groups, window_, ho, wo, y.data());
+            return;
+        }
+#endif
         const bool direct = window_.kernel == pair_t{1, 1} && window_.stride == pair_t{1, 1} &&
                             window_.pad_begin == pair_t{0, 0} && window_.pad_end == pair_t{0, 0};
         std::vector<float> cols(direct ? 0 : k * hw_out);

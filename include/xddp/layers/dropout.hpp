@@ -11,6 +11,7 @@ namespace xddp {
 struct dropout {
     static constexpr layer_kind kind = layer_kind::dropout;
     float probability = 0.5f;
+    layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "dropout"); }
     std::vector<parameter> parameters() { return {}; }
     void forward(const tensor_ref& x, activation& y) const {

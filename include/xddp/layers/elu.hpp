@@ -12,6 +12,7 @@ namespace xddp {
 struct elu {
     static constexpr layer_kind kind = layer_kind::elu;
     float alpha = 1.0f;
+    layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "elu"); }
     std::vector<parameter> parameters() { return {}; }
     void forward(const tensor_ref& x, activation& y) const {

@@ -10,6 +10,7 @@ namespace xddp {
 
 struct flatten {
     static constexpr layer_kind kind = layer_kind::flatten;
+    layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::same_shape(inputs, "flatten");
         return {in[0], element_count(std::span(in).subspan(1))};

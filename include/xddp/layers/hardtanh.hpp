@@ -12,6 +12,8 @@ struct hardtanh {
     static constexpr layer_kind kind = layer_kind::hardtanh;
     float min_value = -1.0f;
     float max_value = 1.0f;
+    // deeplite's trace counts no MACs for aten::hardtanh (ReLU6), unlike relu: mobilenet_v2's golden total says so.
+    layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "hardtanh"); }
     std::vector<parameter> parameters() { return {}; }
     void forward(const tensor_ref& x, activation& y) const {

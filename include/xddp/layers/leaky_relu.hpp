@@ -11,6 +11,7 @@ namespace xddp {
 struct leaky_relu {
     static constexpr layer_kind kind = layer_kind::leaky_relu;
     float negative_slope = 0.01f;
+    layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "leaky_relu"); }
     std::vector<parameter> parameters() { return {}; }
     void forward(const tensor_ref& x, activation& y) const {

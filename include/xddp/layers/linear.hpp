@@ -1,7 +1,7 @@
 #pragma once
 // linear: y = x W^T + b, weights in PyTorch layout (out, in). The input is (N, in) or any (N, ...)
 // whose per-sample size is `in` (an implicit flatten, as torch.flatten before a classifier).
-// Batch 1 streams the weights once with sgemv; larger batches use sgemm on W^T without a copy.
+// Batch 1 streams the weights once (kernels/host/matrix_vector.hpp); larger batches use sgemm on W^T without a copy.
 
 #include <cstddef>
 #include <span>
@@ -12,6 +12,7 @@
 
 #include "xddp/core/layer.hpp"
 #include "xddp/kernels/host/blas.hpp"
+#include "xddp/kernels/host/matrix_vector.hpp"
 #include "xddp/layers/detail/checks.hpp"
 
 namespace xddp {
@@ -38,6 +39,14 @@ public:
     xt::xtensor<float, 1>& bias() noexcept { return bias_; }
     const xt::xtensor<float, 1>& bias() const noexcept { return bias_; }
 
+    // in x out per row in both conventions; no bias.
+    layer_cost cost(std::span<const shape_t> inputs) const {
+        const shape_t out = output_shape(inputs);
+        const std::uint64_t rows = element_count(out) / options_.out_features;
+        const std::uint64_t macs = rows * options_.in_features * options_.out_features;
+        return {macs, macs, weight_.size() + bias_.size(), element_count(out) * sizeof(float)};
+    }
+
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "linear");
         if (in.size() < 2 || element_count(std::span(in).subspan(1)) != options_.in_features)
@@ -58,7 +67,7 @@ public:
         const shape_t out = output_shape(std::span(&in, 1));
         y.resize(out);
         const std::size_t n = in[0], k = options_.in_features, m = options_.out_features;
-        if (n == 1) kernels::host::gemv(m, k, weight_.data(), x.data(), y.data());
+        if (n == 1) kernels::host::matrix_vector(m, k, weight_.data(), x.data(), y.data());
         else kernels::host::gemm_bt(n, m, k, x.data(), weight_.data(), y.data());
         if (options_.bias)
             for (std::size_t b = 0; b < n; ++b)

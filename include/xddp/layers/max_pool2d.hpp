@@ -1,16 +1,15 @@
 #pragma once
 // max_pool2d over (N, C, H, W): kernel, stride (default = kernel), padding, dilation, ceil_mode.
-// Padding never wins a window (PyTorch's -inf padding); windows are planes of a tight loop.
+// Padding never wins a window (PyTorch's -inf padding); NaN propagates. Kernel: kernels/host/max_pool2d.hpp.
 
 #include <cstddef>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "xddp/core/layer.hpp"
-#include "xddp/core/parallel_for.hpp"
+#include "xddp/kernels/host/max_pool2d.hpp"
 #include "xddp/layers/window.hpp"
 
 namespace xddp {
@@ -40,6 +39,12 @@ public:
     const max_pool2d_options& options() const noexcept { return options_; }
     const window2d& window() const noexcept { return window_; }
 
+    // deeplite counts a max pool by its input elements.
+    layer_cost cost(std::span<const shape_t> inputs) const {
+        const shape_t out = output_shape(inputs);  // validates inputs first
+        return output_cost(out, element_count(inputs[0]));
+    }
+
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::single_input(inputs, "max_pool2d");
         if (in.size() != 4) throw shape_error("max_pool2d: input shape " + to_string(in) + " does not fit, expected (N, C, H, W)");
@@ -52,33 +57,7 @@ public:
         const shape_t in = x.shape();
         const shape_t out = output_shape(std::span(&in, 1));
         y.resize(out);
-        const std::size_t h = in[2], w = in[3], ho = out[2], wo = out[3];
-        const float* src = x.data();
-        float* dst = y.data();
-        const window2d win = window_;
-        parallel_for(0, in[0] * in[1], [&](std::size_t plane) {
-            const float* p = src + plane * h * w;
-            float* q = dst + plane * ho * wo;
-            for (std::size_t i = 0; i < ho; ++i) {
-                for (std::size_t j = 0; j < wo; ++j) {
-                    float best = -std::numeric_limits<float>::infinity();
-                    for (std::size_t r = 0; r < win.kernel[0]; ++r) {
-                        const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
-                                                  static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                        if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(h)) continue;
-                        const float* row = p + ih * static_cast<std::ptrdiff_t>(w);
-                        for (std::size_t s = 0; s < win.kernel[1]; ++s) {
-                            const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(j * win.stride[1] + s * win.dilation[1]) -
-                                                      static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                            if (iw < 0 || iw >= static_cast<std::ptrdiff_t>(w)) continue;
-                            const float v = row[iw];
-                            if (v > best || v != v) best = v;  // NaN propagates, as in PyTorch
-                        }
-                    }
-                    q[i * wo + j] = best;
-                }
-            }
-        });
+        kernels::host::max_pool2d(x.data(), in[0] * in[1], in[2], in[3], window_, out[2], out[3], y.data());
     }
 
 private:

@@ -30,6 +30,8 @@ public:
     std::size_t arity() const { return self_->arity(); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return self_->output_shape(inputs); }
     std::vector<parameter> parameters() { return self_->parameters(); }
+    // The layer's own cost (its member cost()); for a layer that does not say, only its output bytes.
+    layer_cost cost(std::span<const shape_t> inputs) const { return self_->cost(inputs); }
 
     void forward(std::span<const tensor_ref> inputs, activation& y) const {
         if (inputs.size() != arity())
@@ -56,6 +58,7 @@ private:
         virtual std::size_t arity() const = 0;
         virtual shape_t output_shape(std::span<const shape_t>) const = 0;
         virtual std::vector<parameter> parameters() = 0;
+        virtual layer_cost cost(std::span<const shape_t>) const = 0;
         virtual void forward(std::span<const tensor_ref>, activation&) const = 0;
         virtual std::unique_ptr<interface> clone() const = 0;
     };
@@ -67,6 +70,10 @@ private:
         std::size_t arity() const override { return arity_v<L>; }
         shape_t output_shape(std::span<const shape_t> inputs) const override { return value.output_shape(inputs); }
         std::vector<parameter> parameters() override { return value.parameters(); }
+        layer_cost cost(std::span<const shape_t> inputs) const override {
+            if constexpr (requires { { value.cost(inputs) } -> std::convertible_to<layer_cost>; }) return value.cost(inputs);
+            else return output_cost(value.output_shape(inputs), 0);
+        }
         void forward(std::span<const tensor_ref> inputs, activation& y) const override {
             if constexpr (binary_layer<L>) value.forward(inputs[0], inputs[1], y);
             else value.forward(inputs[0], y);

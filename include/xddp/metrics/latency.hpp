@@ -1,0 +1,64 @@
+#pragma once
+// Latency: warm-up forward passes, then timed ones on the host backend; per-input times (a pass over a
+// batch of N counts N inputs), their median, mean and spread, and the thread count they ran with.
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+#include "xddp/core/error.hpp"
+#include "xddp/core/threads.hpp"
+#include "xddp/model/graph.hpp"
+#include "xddp/model/seeded_weights.hpp"
+
+namespace xddp::metrics {
+
+struct latency_options {
+    std::size_t warmup = 2;   // untimed passes first (caches, thread pool start-up)
+    std::size_t repeats = 10;
+    std::size_t batch = 1;
+};
+
+struct latency_stats {
+    double median_ms = 0, mean_ms = 0, stdev_ms = 0, min_ms = 0, max_ms = 0;  // per input
+    std::size_t repeats = 0, batch = 1;
+    unsigned threads = 0;
+};
+
+// Times g on a deterministic input of the graph's input shape; what the values are does not change the time.
+inline latency_stats measure_latency(const graph& g, const latency_options& o = {}) {
+    if (o.repeats == 0 || o.batch == 0) throw value_error("measure_latency: repeats and batch must be positive");
+    shape_t shape{o.batch};
+    shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
+    activation x(shape);
+    splitmix64 rng(1);
+    for (float& v : x) v = rng.uniform(1.0f);
+    for (std::size_t i = 0; i < o.warmup; ++i) (void)g(x);
+    std::vector<double> ms;
+    ms.reserve(o.repeats);
+    for (std::size_t i = 0; i < o.repeats; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        (void)g(x);
+        const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+        ms.push_back(took.count() / static_cast<double>(o.batch));
+    }
+    latency_stats s;
+    s.repeats = o.repeats;
+    s.batch = o.batch;
+    s.threads = num_threads();
+    std::sort(ms.begin(), ms.end());
+    const std::size_t n = ms.size();
+    s.median_ms = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+    s.min_ms = ms.front();
+    s.max_ms = ms.back();
+    for (double v : ms) s.mean_ms += v / static_cast<double>(n);
+    for (double v : ms) s.stdev_ms += (v - s.mean_ms) * (v - s.mean_ms);
+    s.stdev_ms = n > 1 ? std::sqrt(s.stdev_ms / static_cast<double>(n - 1)) : 0.0;
+    return s;
+}
+
+}  // namespace xddp::metrics

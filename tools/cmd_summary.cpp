@@ -1,0 +1,156 @@
+// xddp summary MODEL: model metrics (deeplite-profiler): MACs, parameters, size, peak memory, optionally
+// latency, the layer-wise table, and JSON (FORMATS.md "Model metrics").
+// xddp compare-models A B: two models side by side, per metric a - b or b / a.
+
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <xddp/core/threads.hpp>
+#include <xddp/io/npy.hpp>
+#include <xddp/metrics/json.hpp>
+#include <xddp/metrics/metrics.hpp>
+
+#include "commands.hpp"
+#include "model_spec.hpp"
+
+namespace xddp::tool {
+
+namespace {
+
+struct metrics_options_cli {
+    std::string input_shape, convention = "common", output, data, labels;
+    std::size_t top_k = 1;
+    bool latency = false, layers = false;
+    std::size_t warmup = 2, repeats = 10;
+    unsigned threads = 0;
+};
+
+// "1,3,224,224" (batch first) or "3,224,224" (batch 1); the sample shape must be the model's.
+std::size_t batch_of(const std::string& text, const graph& g) {
+    if (text.empty()) return 1;
+    shape_t shape;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        try {
+            std::size_t used = 0;
+            const unsigned long v = std::stoul(part, &used);
+            if (used != part.size() || v == 0) throw std::invalid_argument(part);
+            shape.push_back(v);
+        } catch (const std::exception&) {
+            throw value_error("--input-shape '" + text + "': '" + part + "' is not a positive extent; expected e.g. 1,3,224,224");
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    const shape_t& want = g.input_shape();
+    if (shape == want) return 1;
+    if (shape.size() == want.size() + 1 && shape_t(shape.begin() + 1, shape.end()) == want) return shape[0];
+    throw shape_error("--input-shape " + to_string(shape) + " does not fit the model's input (N, " + to_string(want).substr(1) +
+                      "; a zoo architecture has a fixed input size");
+}
+
+mac_convention convention_of(const std::string& s) {
+    if (s == "common") return mac_convention::common;
+    if (s == "deeplite") return mac_convention::deeplite;
+    throw value_error("--convention '" + s + "': expected common or deeplite");
+}
+
+void add_metric_options(CLI::App* cmd, metrics_options_cli& o) {
+    cmd->add_option("--input-shape", o.input_shape, "input shape, batch first, e.g. 1,3,224,224 (default: batch 1)");
+    cmd->add_option("--convention", o.convention, "MAC convention: common (torchvision) or deeplite")
+        ->check(CLI::IsMember({"common", "deeplite"}))
+        ->capture_default_str();
+    cmd->add_flag("--latency", o.latency, "also time forward passes (warm-up, then timed passes; median)");
+    cmd->add_option("--warmup", o.warmup, "untimed passes before timing")->capture_default_str();
+    cmd->add_option("--repeats", o.repeats, "timed passes")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--data", o.data, "inputs .npy (N, ...) float32 for the evaluation metric (top-k accuracy)");
+    cmd->add_option("--labels", o.labels, "labels .npy (N,) int64 or int32, with --data");
+    cmd->add_option("--top-k", o.top_k, "the evaluation metric: top-k accuracy in percent")->capture_default_str();
+}
+
+// With --data and --labels: top-k accuracy over them as the evaluation metric, timed.
+void set_evaluation(metrics::profiler& p, const metrics_options_cli& o) {
+    if (o.data.empty() && o.labels.empty()) return;
+    if (o.data.empty() || o.labels.empty()) throw value_error("--data and --labels go together");
+    metrics::data_split split;
+    split.inputs = io::load_npy<float>(o.data);
+    try {
+        const auto labels = io::load_npy<std::int64_t>(o.labels);
+        split.labels.assign(labels.begin(), labels.end());
+    } catch (const format_error&) {  // int32 labels, as many exporters write them
+        const auto labels = io::load_npy<std::int32_t>(o.labels);
+        split.labels.assign(labels.begin(), labels.end());
+    }
+    const std::size_t k = o.top_k;
+    p.set_evaluation(std::move(split), [k](const graph& g, const metrics::data_split& d) { return metrics::top_k_accuracy(g, d, k); },
+                     "Top-" + std::to_string(k) + " Accuracy");
+}
+
+metrics::profile_options profile_options_of(const metrics_options_cli& o, std::size_t batch) {
+    return {.batch = batch, .convention = convention_of(o.convention),
+            .latency = {.warmup = o.warmup, .repeats = o.repeats, .batch = batch}};
+}
+
+}  // namespace
+
+void add_summary_command(CLI::App& app) {
+    auto opt = std::make_shared<metrics_options_cli>();
+    auto model = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("summary", "Model metrics: MACs, parameters, size, peak memory, latency, per-layer costs");
+    cmd->add_option("model", *model, "a zoo name (seeded weights), ARCH:WEIGHTS_DIR or PATH.onnx")->required();
+    add_metric_options(cmd, *opt);
+    cmd->add_flag("--layers", opt->layers, "print the layer-wise table");
+    cmd->add_option("-o,--output", opt->output, "write the metrics as JSON to this file");
+    cmd->callback([opt, model] {
+        if (opt->threads) set_num_threads(opt->threads);
+        auto [description, g] = load_model(*model);
+        const std::size_t batch = batch_of(opt->input_shape, g);
+        metrics::profiler p(g, *model, profile_options_of(*opt, batch));
+        set_evaluation(p, *opt);
+        const auto keys = metrics::default_keys(p, opt->latency);
+        std::cout << "Model " << description << ", batch " << batch << ", MACs in the " << opt->convention
+                  << " convention\n";
+        if (opt->layers) {
+            metrics::print_layers(std::cout, p.cost(), p.options().convention);
+            std::cout << '\n';
+        }
+        metrics::print_status(std::cout, p, keys);
+        std::cout << "macs: " << static_cast<std::uint64_t>(p.value("macs")) << ", params: "
+                  << static_cast<std::uint64_t>(p.value("params")) << ", peak activation bytes: "
+                  << static_cast<std::uint64_t>(p.value("peak_activation_bytes")) << " (at " << p.cost().peak_node << ")\n";
+        if (opt->latency)
+            std::cout << "latency: median " << p.value("latency_ms") << " ms per input, stdev " << p.value("latency_stdev_ms")
+                      << " ms, " << opt->repeats << " passes on " << p.value("threads") << " thread(s)\n";
+        if (!opt->output.empty()) {
+            metrics::write_json(opt->output, metrics::to_json(p, keys));
+            std::cout << "wrote " << opt->output << '\n';
+        }
+    });
+}
+
+void add_compare_models_command(CLI::App& app) {
+    auto opt = std::make_shared<metrics_options_cli>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* cmd = app.add_subcommand("compare-models", "Two models side by side: per metric a - b, or b / a as \"x\"");
+    cmd->add_option("models", *names, "A B: zoo names, ARCH:WEIGHTS_DIR or PATH.onnx")->required()->expected(2);
+    add_metric_options(cmd, *opt);
+    cmd->callback([opt, names] {
+        if (opt->threads) set_num_threads(opt->threads);
+        auto a = load_model((*names)[0]);
+        auto b = load_model((*names)[1]);
+        metrics::profiler pa(a.model, (*names)[0], profile_options_of(*opt, batch_of(opt->input_shape, a.model)));
+        metrics::profiler pb(b.model, (*names)[1], profile_options_of(*opt, batch_of(opt->input_shape, b.model)));
+        set_evaluation(pa, *opt);
+        set_evaluation(pb, *opt);
+        std::cout << "A: " << a.description << "\nB: " << b.description << "\nMACs in the " << opt->convention << " convention\n";
+        metrics::print_compare(std::cout, pa, pb, metrics::default_keys(pa, opt->latency));
+    });
+}
+
+}  // namespace xddp::tool
