@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "torch_models.hpp"
 #include "xddp/io/npy.hpp"
 #include "xddp/model/weights.hpp"
 #include "xddp/model/zoo.hpp"
@@ -83,6 +84,7 @@ void xddp_evaluate(benchmark::State& state, const workload& w) {
 
 #if XDDP_HAVE_TORCH
 namespace nn = torch::nn;
+using xddp::bench::torch_resnet18;
 
 // Distiller's test loop: per batch, logits, mean cross-entropy, top-1 and top-5 hits.
 void torch_evaluate(benchmark::State& state, nn::Sequential& model, const torch::Tensor& images,
@@ -128,55 +130,6 @@ nn::Sequential torch_tiny_cnn() {
     return m;
 }
 
-// torchvision's BasicBlock.
-struct basic_block_impl : nn::Module {
-    basic_block_impl(long in, long out, long stride)
-        : conv1(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)),
-          bn1(out),
-          conv2(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)),
-          bn2(out) {
-        register_module("conv1", conv1);
-        register_module("bn1", bn1);
-        register_module("conv2", conv2);
-        register_module("bn2", bn2);
-        if (stride != 1 || in != out) {
-            downsample = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
-                                        nn::BatchNorm2d(out));
-            register_module("downsample", downsample);
-        }
-    }
-    torch::Tensor forward(const torch::Tensor& x) {
-        auto y = torch::relu(bn1(conv1(x)));
-        y = bn2(conv2(y));
-        y += downsample ? downsample->forward(x) : x;
-        return torch::relu(y);
-    }
-    nn::Conv2d conv1;
-    nn::BatchNorm2d bn1;
-    nn::Conv2d conv2;
-    nn::BatchNorm2d bn2;
-    nn::Sequential downsample{nullptr};
-};
-TORCH_MODULE_IMPL(basic_block, basic_block_impl);
-
-nn::Sequential torch_resnet18() {
-    nn::Sequential m;
-    m->push_back(nn::Conv2d(nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
-    m->push_back(nn::BatchNorm2d(64));
-    m->push_back(nn::ReLU());
-    m->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
-    long in = 64;
-    const long widths[] = {64, 128, 256, 512};
-    for (int stage = 0; stage < 4; ++stage)
-        for (int block = 0; block < 2; ++block) {
-            m->push_back(basic_block(in, widths[stage], stage > 0 && block == 0 ? 2 : 1));
-            in = widths[stage];
-        }
-    m->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
-    m->push_back(nn::Flatten());
-    m->push_back(nn::Linear(512, 1000));
-    return m;
-}
 
 torch::Tensor to_torch(const xt::xarray<float>& x) {
     std::vector<long> shape(x.shape().begin(), x.shape().end());

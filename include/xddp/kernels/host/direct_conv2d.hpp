@@ -45,31 +45,59 @@ inline constexpr std::size_t block = vectors * lanes;  // output channels per ti
 inline constexpr int max_pixels = std::min(14, (registers - vectors - 2) / vectors);
 
 #if defined(__AVX512F__)
-// out[t] = column t of the 16x16 block at src (rows ld floats apart); rows >= Rows are not read (their lanes are
-// left undefined). 128-bit pieces are gathered by loads (vinsertf32x4 from memory), so only the in-lane 4x4
-// transposes use the shuffle port: about half the shuffles of a transpose done in registers.
-template <int Rows = 16>
+// The 16x16 transposes use the masked intrinsics with a full mask: the same instructions as the plain ones,
+// which trip GCC 12's -Wuninitialized on their undefined pass-through operand.
+inline constexpr __mmask16 all_lanes = 0xFFFF;
+
+// out[t] = column t of the 16x16 block at src (rows ld floats apart). The 128-bit pieces are gathered by loads
+// (vinsertf32x4 from memory), so only the in-lane 4x4 transposes need the shuffle port.
 [[gnu::always_inline]] inline void load_transposed16(const float* src, std::size_t ld, __m512 (&out)[16]) {
     for (int j = 0; j < 4; ++j) {
         __m512 x[4];
         for (int i = 0; i < 4; ++i) {
             const float* p = src + static_cast<std::size_t>(i) * ld + 4 * j;
-            x[i] = i < Rows ? _mm512_castps128_ps512(_mm_loadu_ps(p)) : _mm512_setzero_ps();
-            if (4 + i < Rows) x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 4 * ld), 1);
-            if (8 + i < Rows) x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 8 * ld), 2);
-            if (12 + i < Rows) x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 12 * ld), 3);
+            x[i] = _mm512_castps128_ps512(_mm_loadu_ps(p));
+            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 4 * ld), 1);
+            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 8 * ld), 2);
+            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 12 * ld), 3);
         }
         // Lane b of x[i] holds row 4b + i, columns 4j..4j+3; transpose each lane's 4x4.
-        // (The masked forms with a full mask are the same instructions; the plain ones trip GCC 12's
-        // -Wuninitialized on their internal undefined pass-through operand.)
-        const __m512 t0 = _mm512_mask_unpacklo_ps(x[0], 0xFFFF, x[0], x[1]);
-        const __m512 t1 = _mm512_mask_unpackhi_ps(x[0], 0xFFFF, x[0], x[1]);
-        const __m512 t2 = _mm512_mask_unpacklo_ps(x[2], 0xFFFF, x[2], x[3]);
-        const __m512 t3 = _mm512_mask_unpackhi_ps(x[2], 0xFFFF, x[2], x[3]);
-        out[4 * j] = _mm512_shuffle_ps(t0, t2, 0x44);
-        out[4 * j + 1] = _mm512_shuffle_ps(t0, t2, 0xEE);
-        out[4 * j + 2] = _mm512_shuffle_ps(t1, t3, 0x44);
-        out[4 * j + 3] = _mm512_shuffle_ps(t1, t3, 0xEE);
+        const __m512 t0 = _mm512_mask_unpacklo_ps(x[0], all_lanes, x[0], x[1]);
+        const __m512 t1 = _mm512_mask_unpackhi_ps(x[0], all_lanes, x[0], x[1]);
+        const __m512 t2 = _mm512_mask_unpacklo_ps(x[2], all_lanes, x[2], x[3]);
+        const __m512 t3 = _mm512_mask_unpackhi_ps(x[2], all_lanes, x[2], x[3]);
+        out[4 * j] = _mm512_mask_shuffle_ps(t0, all_lanes, t0, t2, 0x44);
+        out[4 * j + 1] = _mm512_mask_shuffle_ps(t0, all_lanes, t0, t2, 0xEE);
+        out[4 * j + 2] = _mm512_mask_shuffle_ps(t1, all_lanes, t1, t3, 0x44);
+        out[4 * j + 3] = _mm512_mask_shuffle_ps(t1, all_lanes, t1, t3, 0xEE);
+    }
+}
+
+// In-register transpose of 16 rows of 16 floats.
+[[gnu::always_inline]] inline void transpose16(__m512 (&r)[16]) {
+    constexpr __mmask16 all = all_lanes;
+    __m512 t[16];
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], all, r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], all, r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; ++i) {
+        r[4 * i] = _mm512_mask_shuffle_ps(t[4 * i], all, t[4 * i], t[4 * i + 2], 0x44);
+        r[4 * i + 1] = _mm512_mask_shuffle_ps(t[4 * i], all, t[4 * i], t[4 * i + 2], 0xEE);
+        r[4 * i + 2] = _mm512_mask_shuffle_ps(t[4 * i + 1], all, t[4 * i + 1], t[4 * i + 3], 0x44);
+        r[4 * i + 3] = _mm512_mask_shuffle_ps(t[4 * i + 1], all, t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+        t[j] = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0x88);
+        t[4 + j] = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0xDD);
+        t[8 + j] = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0x88);
+        t[12 + j] = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0xDD);
+    }
+    for (int j = 0; j < 4; ++j) {
+        r[j] = _mm512_mask_shuffle_f32x4(t[j], all, t[j], t[8 + j], 0x88);
+        r[8 + j] = _mm512_mask_shuffle_f32x4(t[j], all, t[j], t[8 + j], 0xDD);
+        r[4 + j] = _mm512_mask_shuffle_f32x4(t[4 + j], all, t[4 + j], t[12 + j], 0x88);
+        r[12 + j] = _mm512_mask_shuffle_f32x4(t[4 + j], all, t[4 + j], t[12 + j], 0xDD);
     }
 }
 #endif
@@ -88,13 +116,6 @@ struct last_pack {
 inline last_pack& last_packed() {
     static thread_local last_pack last;
     return last;
-}
-
-// dst[0, count) = src[0, count): rows are short (tens of floats), where a vector loop beats memcpy's call.
-inline void copy_floats(const float* src, std::size_t count, float* dst) {
-    std::size_t i = 0;
-    for (; i + lanes <= count; i += lanes) batch::load_unaligned(src + i).store_unaligned(dst + i);
-    for (; i < count; ++i) dst[i] = src[i];
 }
 
 // Busy-wait hint for the short waits on another thread's copy.
@@ -126,14 +147,12 @@ inline void store_tile(const batch (&acc)[Rows * Pixels][vectors], const tile_ar
     constexpr int n = Rows * Pixels;
 #if defined(__AVX512F__)
     if constexpr (lanes == 16) {
-        // Two 16x16 transposes, then one masked store per channel and row.
-        alignas(64) float tmp[n][block];
-        for (int i = 0; i < n; ++i)
-            for (int v = 0; v < vectors; ++v) acc[i][v].store_aligned(&tmp[i][v * lanes]);
+        // Two 16x16 transposes in registers, then one masked store per channel and row.
         const __mmask16 row_mask = static_cast<__mmask16>((1u << Pixels) - 1);
         for (int v = 0; v < vectors; ++v) {
             __m512 r[16];
-            load_transposed16<n>(&tmp[0][v * lanes], block, r);  // lanes >= n: undefined, never stored
+            for (int i = 0; i < 16; ++i) r[i] = acc[i < n ? i : 0][v];  // rows >= n land in lanes never stored
+            transpose16(r);
             const std::size_t first = static_cast<std::size_t>(v) * lanes;
             const std::size_t count = t.channels > first ? std::min(lanes, t.channels - first) : 0;
             for (std::size_t c = 0; c < count; ++c) {
@@ -248,11 +267,11 @@ inline void pack_weights(const float* weight, std::size_t taps, std::size_t coun
         }
     }
 #endif
-    const std::size_t rest = taps - k;  // the taps left, one channel row at a time
+    const std::size_t rest = taps - k;  // the taps left, one channel row at a time; missing channels are zeros
     for (std::size_t c = 0; c < block; ++c) {
-        const float* in = weight + c * taps + k;
         float* out = dst + k * block + c;
-        for (std::size_t i = 0; i < rest; ++i) out[i * block] = c < count ? in[i] : 0.0f;
+        const float* in = c < count ? weight + c * taps + k : nullptr;
+        for (std::size_t i = 0; i < rest; ++i) out[i * block] = in ? in[i] : 0.0f;
     }
 }
 
@@ -333,7 +352,7 @@ inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::siz
                         std::fill(dst, dst + v_lo, 0.0f);
                         if (v_hi > v_lo) {
                             const float* from = row + (v_lo * sw + pc - pl);
-                            if (sw == 1) copy_floats(from, v_hi - v_lo, dst + v_lo);
+                            if (sw == 1) std::memcpy(dst + v_lo, from, (v_hi - v_lo) * sizeof(float));
                             else
                                 for (std::size_t v = v_lo; v < v_hi; ++v) dst[v] = from[(v - v_lo) * sw];
                         }
