@@ -12,6 +12,7 @@
 #include <xddp/io/onnx.hpp>
 #include <xddp/xddp.hpp>
 
+#include "golden_structure.hpp"
 #include "reference_layers.hpp"
 #include "shared_dir.hpp"
 
@@ -87,11 +88,7 @@ void check_ddp_case(const std::string& name) {
     for (const auto& expected : structure["layers"]) {
         const auto& l = layers[expected["index"].get<std::size_t>()];
         CAPTURE(l.name);
-        CHECK(l.name == expected["name"].get<std::string>());
-        CHECK(l.kind == expected["kind"].get<std::string>());
-        CHECK(l.shape == expected["shape"].get<xddp::shape_t>());
-        CHECK(l.predecessors == expected["predecessors"].get<std::vector<std::size_t>>());
-        CHECK(l.successors == expected["successors"].get<std::vector<std::size_t>>());
+        golden::check_layer_structure(l, expected);
         if (l.index == 0) continue;
         const auto nodes = expected["onnx_nodes"].get<std::vector<std::string>>();
         // The layer's tail is its last ONNX node; the head its first one that is not a Flatten (which

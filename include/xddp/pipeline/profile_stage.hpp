@@ -25,8 +25,7 @@ public:
     explicit profile_stage(profile_options options = {}, bool keep_per_input = false)
         : options_(std::move(options)), keep_per_input_(keep_per_input) {
         // Fail at construction, before any forward pass is spent.
-        if (!(options_.threshold > 0.0 && options_.threshold <= 1.0))
-            throw value_error("profile_stage: threshold " + std::to_string(options_.threshold) + " is outside (0, 1]");
+        detail::profiles::check_threshold(options_.threshold, "profile_stage");
     }
 
     // Called with each input's profile, in input order, as soon as its batch is done (e.g. to write it).

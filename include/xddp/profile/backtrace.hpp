@@ -49,6 +49,12 @@ inline std::vector<std::size_t> layer_range(std::size_t first, std::size_t last)
 
 namespace detail::profiles {
 
+// The one domain check of the threshold, for every entry point that takes one.
+inline void check_threshold(double threshold, const std::string& where) {
+    if (!(threshold > 0.0 && threshold <= 1.0))
+        throw value_error(where + ": threshold " + std::to_string(threshold) + " is outside (0, 1]");
+}
+
 inline std::string describe(const profile_layer& l) {
     return "layer " + std::to_string(l.index) + " '" + l.name + "' (" + l.kind + ")";
 }
@@ -188,8 +194,7 @@ template <neuron_policy P>
 profile contribution_profile(const graph& g, std::span<const profile_layer> layers, const activations& acts,
                              std::size_t sample, const profile_options& opt) {
     const double thr = opt.threshold;
-    if (!(thr > 0.0 && thr <= 1.0))
-        throw value_error("contribution_profile: threshold " + std::to_string(thr) + " is outside (0, 1]");
+    detail::profiles::check_threshold(thr, "contribution_profile");
     if (layers.empty() || layers[0].kind != "input")
         throw value_error("contribution_profile: the layer list must start with the input layer 0, as profile_layers(g) gives");
     const std::size_t n = layers.size();
