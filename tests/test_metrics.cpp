@@ -368,3 +368,36 @@ TEST_CASE("metrics: the layer-wise table lists every node with its shapes, costs
     CHECK(lines.back().find("1822152192") != std::string::npos);
     CHECK(lines.back().find("peak 6422528") != std::string::npos);
 }
+
+TEST_CASE("metrics: a new input shape re-derives every cost; one that does not fit names the first layer rejecting it") {
+    // conv 3->8 k3 p1, pool 2, adaptive 1x1, linear 8->5, built at 3x8x8 and given 3x16x16.
+    xddp::graph g = xddp::sequential({3, 8, 8})
+                        .then("conv", xddp::conv2d({.in_channels = 3, .out_channels = 8, .kernel = {3, 3}, .padding = {1, 1}}))
+                        .then("pool", xddp::max_pool2d({.kernel = {2, 2}}))
+                        .then("gap", xddp::adaptive_avg_pool2d({1, 1}))
+                        .then("flatten", xddp::flatten{})
+                        .then("fc", xddp::linear({.in_features = 8, .out_features = 5}))
+                        .build();
+    g.set_input_shape({3, 16, 16});
+    CHECK(g.input_shape() == xddp::shape_t{3, 16, 16});
+    CHECK(g[*g.find("pool")].shape == xddp::shape_t{8, 8, 8});
+    const auto cost = xddp::metrics::analyze(g, 2);
+    // By hand: conv 2 x 8 x 16 x 16 outputs x 27 MACs; linear 2 x 8 x 5.
+    CHECK(cost.macs(xddp::mac_convention::common) == 2 * 8 * 16 * 16 * 27 + 2 * 8 * 5);
+    CHECK(cost.layers[0].output_shape == xddp::shape_t{2, 8, 16, 16});
+    const xddp::activation x = xt::ones<float>({2, 3, 16, 16});
+    CHECK(g(x).shape() == std::vector<std::size_t>{2, 5});
+
+    // 3x1x1: the 3x3 conv with padding 1 still fits, the 2x2 pool does not; the graph stays as it was.
+    CHECK_THROWS_WITH_AS(g.set_input_shape({3, 1, 1}),
+                         doctest::Contains("input shape (3, 1, 1) does not fit the model: layer 'pool'"), xddp::shape_error);
+    CHECK(g.input_shape() == xddp::shape_t{3, 16, 16});
+    CHECK_THROWS_WITH_AS(g.set_input_shape({4, 16, 16}), doctest::Contains("layer 'conv'"), xddp::shape_error);
+    CHECK_THROWS_AS(g.set_input_shape({}), xddp::shape_error);
+
+    // vgg16 at 16x16: four 2x2 pools leave 1x1, and the fifth (features.30) is the first layer to reject it.
+    xddp::graph vgg = xddp::zoo::build("vgg16");
+    CHECK_THROWS_WITH_AS(vgg.set_input_shape({3, 16, 16}), doctest::Contains("layer 'features.30'"), xddp::shape_error);
+    vgg.set_input_shape({3, 32, 32});  // the adaptive pool takes any size
+    CHECK(xddp::metrics::analyze(vgg).layers.back().output_shape == xddp::shape_t{1, 1000});
+}

@@ -28,8 +28,9 @@ struct metrics_options_cli {
     unsigned threads = 0;
 };
 
-// "1,3,224,224" (batch first) or "3,224,224" (batch 1); the sample shape must be the model's.
-std::size_t batch_of(const std::string& text, const graph& g) {
+// "1,3,224,224" (batch first) or "3,224,224" (batch 1). A sample shape other than the model's is given to the
+// graph, which re-derives its shapes or names the first layer that rejects them. Returns the batch size.
+std::size_t apply_input_shape(const std::string& text, graph& g) {
     if (text.empty()) return 1;
     shape_t shape;
     std::size_t start = 0;
@@ -47,11 +48,15 @@ std::size_t batch_of(const std::string& text, const graph& g) {
         if (comma == std::string::npos) break;
         start = comma + 1;
     }
-    const shape_t& want = g.input_shape();
-    if (shape == want) return 1;
-    if (shape.size() == want.size() + 1 && shape_t(shape.begin() + 1, shape.end()) == want) return shape[0];
-    throw shape_error("--input-shape " + to_string(shape) + " does not fit the model's input (N, " + to_string(want).substr(1) +
-                      "; a zoo architecture has a fixed input size");
+    const std::size_t rank = g.input_shape().size();
+    if (shape.size() != rank && shape.size() != rank + 1)
+        throw shape_error("--input-shape " + to_string(shape) + " has " + std::to_string(shape.size()) +
+                          " extents; the model's input " + to_string(g.input_shape()) + " needs " + std::to_string(rank) +
+                          " (one sample) or " + std::to_string(rank + 1) + " (batch first)");
+    const std::size_t batch = shape.size() == rank ? 1 : shape[0];
+    const shape_t sample(shape.end() - static_cast<std::ptrdiff_t>(rank), shape.end());
+    if (sample != g.input_shape()) g.set_input_shape(sample);
+    return batch;
 }
 
 mac_convention convention_of(const std::string& s) {
@@ -110,7 +115,7 @@ void add_summary_command(CLI::App& app) {
     cmd->callback([opt, model] {
         if (opt->threads) set_num_threads(opt->threads);
         auto [description, g] = load_model(*model);
-        const std::size_t batch = batch_of(opt->input_shape, g);
+        const std::size_t batch = apply_input_shape(opt->input_shape, g);
         metrics::profiler p(g, *model, profile_options_of(*opt, batch));
         set_evaluation(p, *opt);
         const auto keys = metrics::default_keys(p, opt->latency);
@@ -144,8 +149,8 @@ void add_compare_models_command(CLI::App& app) {
         if (opt->threads) set_num_threads(opt->threads);
         auto a = load_model((*names)[0]);
         auto b = load_model((*names)[1]);
-        metrics::profiler pa(a.model, (*names)[0], profile_options_of(*opt, batch_of(opt->input_shape, a.model)));
-        metrics::profiler pb(b.model, (*names)[1], profile_options_of(*opt, batch_of(opt->input_shape, b.model)));
+        metrics::profiler pa(a.model, (*names)[0], profile_options_of(*opt, apply_input_shape(opt->input_shape, a.model)));
+        metrics::profiler pb(b.model, (*names)[1], profile_options_of(*opt, apply_input_shape(opt->input_shape, b.model)));
         set_evaluation(pa, *opt);
         set_evaluation(pb, *opt);
         std::cout << "A: " << a.description << "\nB: " << b.description << "\nMACs in the " << opt->convention << " convention\n";

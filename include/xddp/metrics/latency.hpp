@@ -29,26 +29,25 @@ struct latency_stats {
     unsigned threads = 0;
 };
 
-// Times g on a deterministic input of the graph's input shape; what the values are does not change the time.
-inline latency_stats measure_latency(const graph& g, const latency_options& o = {}) {
-    if (o.repeats == 0 || o.batch == 0) throw value_error("measure_latency: repeats and batch must be positive");
-    shape_t shape{o.batch};
-    shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
-    activation x(shape);
-    splitmix64 rng(1);
-    for (float& v : x) v = rng.uniform(1.0f);
-    for (std::size_t i = 0; i < o.warmup; ++i) (void)g(x);
+// Times `pass` (one call = one forward pass over `inputs_per_pass` inputs): o.warmup untimed calls, then
+// o.repeats timed ones; the statistics are per input. The one timing loop of xddp: models and single
+// kernels (metrics/kernel_check.hpp) are timed alike. o.batch is the caller's business here.
+template <class Pass>
+latency_stats time_repeated(Pass&& pass, const latency_options& o, std::size_t inputs_per_pass) {
+    if (o.repeats == 0 || inputs_per_pass == 0)
+        throw value_error("time_repeated: repeats and inputs per pass must be positive");
+    for (std::size_t i = 0; i < o.warmup; ++i) pass();
     std::vector<double> ms;
     ms.reserve(o.repeats);
     for (std::size_t i = 0; i < o.repeats; ++i) {
         const auto start = std::chrono::steady_clock::now();
-        (void)g(x);
+        pass();
         const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-        ms.push_back(took.count() / static_cast<double>(o.batch));
+        ms.push_back(took.count() / static_cast<double>(inputs_per_pass));
     }
     latency_stats s;
     s.repeats = o.repeats;
-    s.batch = o.batch;
+    s.batch = inputs_per_pass;
     s.threads = num_threads();
     std::sort(ms.begin(), ms.end());
     const std::size_t n = ms.size();
@@ -59,6 +58,17 @@ inline latency_stats measure_latency(const graph& g, const latency_options& o = 
     for (double v : ms) s.stdev_ms += (v - s.mean_ms) * (v - s.mean_ms);
     s.stdev_ms = n > 1 ? std::sqrt(s.stdev_ms / static_cast<double>(n - 1)) : 0.0;
     return s;
+}
+
+// Times g on a deterministic input of the graph's input shape; what the values are does not change the time.
+inline latency_stats measure_latency(const graph& g, const latency_options& o = {}) {
+    if (o.repeats == 0 || o.batch == 0) throw value_error("measure_latency: repeats and batch must be positive");
+    shape_t shape{o.batch};
+    shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
+    activation x(shape);
+    splitmix64 rng(1);
+    for (float& v : x) v = rng.uniform(1.0f);
+    return time_repeated([&] { (void)g(x); }, o, o.batch);
 }
 
 }  // namespace xddp::metrics

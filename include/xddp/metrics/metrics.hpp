@@ -4,6 +4,7 @@
 // is in xddp/metrics/json.hpp (needs nlohmann_json).
 
 #include "xddp/metrics/evaluation.hpp"
+#include "xddp/metrics/kernel_check.hpp"
 #include "xddp/metrics/latency.hpp"
 #include "xddp/metrics/model_cost.hpp"
 #include "xddp/metrics/profiler.hpp"

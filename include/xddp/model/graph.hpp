@@ -77,12 +77,7 @@ public:
         if (inputs.size() != layer.arity())
             throw shape_error("layer '" + name + "' (" + std::string(to_string(layer.kind())) + "): expected " +
                               std::to_string(layer.arity()) + " inputs, got " + std::to_string(inputs.size()));
-        shape_t out;
-        try {
-            out = layer.output_shape(in_shapes);
-        } catch (const shape_error& e) {
-            throw shape_error("layer '" + name + "': " + e.what());
-        }
+        const shape_t out = output_shape_of(name, layer, in_shapes);
         const node_id id = nodes_.size();
         for (node_id i : inputs) nodes_[i].successors.push_back(id);
         nodes_.push_back({name, std::move(layer), std::move(inputs), {}, shape_t(out.begin() + 1, out.end())});
@@ -94,6 +89,29 @@ public:
     }
     node_id add(std::string name, any_layer layer, node_id a, node_id b) {
         return add(std::move(name), std::move(layer), std::vector<node_id>{a, b});
+    }
+
+    // Gives the model a new input sample shape (e.g. {3, 112, 112} for a model built at 224) and re-derives
+    // every node's shape. If some layer rejects its new input, throws shape_error naming the first such
+    // layer (in execution order) and leaves the graph as it was.
+    void set_input_shape(shape_t sample) {
+        if (sample.empty() || element_count(sample) == 0)
+            throw shape_error("graph: input shape " + to_string(sample) + " must have at least one element");
+        std::vector<shape_t> shapes(nodes_.size());
+        shapes[0] = sample;
+        std::vector<shape_t> in_shapes;
+        for (node_id id = 1; id < nodes_.size(); ++id) {
+            const node& n = nodes_[id];
+            in_shapes.clear();
+            for (node_id i : n.inputs) in_shapes.push_back(with_batch(shapes[i], 1));
+            try {
+                const shape_t out = output_shape_of(n.name, *n.layer, in_shapes);
+                shapes[id] = shape_t(out.begin() + 1, out.end());
+            } catch (const shape_error& e) {
+                throw shape_error("input shape " + to_string(sample) + " does not fit the model: " + e.what());
+            }
+        }
+        for (node_id id = 0; id < nodes_.size(); ++id) nodes_[id].shape = std::move(shapes[id]);
     }
 
     // Runs the graph on x, (N, ...) or one sample without the batch dimension. Throws shape_error if x
@@ -132,6 +150,15 @@ public:
     }
 
 private:
+    // The layer's output shape (batch included), its shape_error prefixed with the node's name.
+    static shape_t output_shape_of(const std::string& name, const any_layer& layer, std::span<const shape_t> in_shapes) {
+        try {
+            return layer.output_shape(in_shapes);
+        } catch (const shape_error& e) {
+            throw shape_error("layer '" + name + "': " + e.what());
+        }
+    }
+
     static shape_t with_batch(const shape_t& s, std::size_t n) {
         shape_t out{n};
         out.insert(out.end(), s.begin(), s.end());
