@@ -52,11 +52,11 @@ struct kernel_check {
 
     std::string describe() const {
         std::ostringstream s;
-        s << layer << " output " << to_string(output_shape) << ": ";
+        s << layer << " output " << xddp::to_string(output_shape) << ": ";
         if (matches()) s << "all " << element_count(output_shape) << " elements";
         else s << mismatches << " of " << element_count(output_shape) << " elements outside";
         s << " rtol " << rtol << ", atol " << atol << " (max abs error " << max_abs_error << ", max rel error "
-          << max_rel_error << "); worst at " << to_string(unravel(worst)) << ": candidate " << worst_candidate
+          << max_rel_error << "); worst at " << xddp::to_string(unravel(worst)) << ": candidate " << worst_candidate
           << ", reference " << worst_reference;
         return s.str();
     }
@@ -111,10 +111,10 @@ inline void copy_parameters(const std::vector<parameter>& from, std::vector<para
         auto dst = std::find_if(to.begin(), to.end(), [&](const parameter& p) { return p.name == src.name; });
         if (dst == to.end())
             throw value_error("kernel check (" + std::string(layer) + "): the candidate has no parameter '" + src.name +
-                              "' of shape " + to_string(src.shape) + " that the reference has");
+                              "' of shape " + xddp::to_string(src.shape) + " that the reference has");
         if (dst->shape != src.shape)
             throw shape_error("kernel check (" + std::string(layer) + "): the candidate's parameter '" + src.name +
-                              "' has shape " + to_string(dst->shape) + ", expected " + to_string(src.shape));
+                              "' has shape " + xddp::to_string(dst->shape) + ", expected " + xddp::to_string(src.shape));
         std::copy_n(src.data, element_count(src.shape), dst->data);
         to.erase(dst);
     }
@@ -132,8 +132,8 @@ inline kernel_check compare_outputs(const activation& c, const activation& r, st
     k.atol = o.atol;
     const shape_t got(c.shape().begin(), c.shape().end());
     if (got != k.output_shape)
-        throw shape_error("kernel check (" + k.layer + "): the candidate wrote an output of shape " + to_string(got) +
-                          ", expected " + to_string(k.output_shape));
+        throw shape_error("kernel check (" + k.layer + "): the candidate wrote an output of shape " + xddp::to_string(got) +
+                          ", expected " + xddp::to_string(k.output_shape));
     double worst_score = -1;
     for (std::size_t i = 0; i < r.size(); ++i) {
         const double a = c.data()[i], b = r.data()[i];
@@ -164,15 +164,15 @@ std::vector<activation> prepare(Candidate& candidate, Reference& reference, std:
                                 const kernel_check_options& o) {
     static_assert(arity_v<Candidate> == arity_v<Reference>,
                   "kernel check: the candidate and the reference layer must take the same number of inputs");
-    const std::string_view name = to_string(Reference::kind);
+    const std::string_view name = xddp::to_string(Reference::kind);
     if (inputs.size() != arity_v<Reference>)
         throw value_error("kernel check (" + std::string(name) + "): " + std::to_string(inputs.size()) +
                           " input shapes given, the layer takes " + std::to_string(arity_v<Reference>));
     const shape_t want = reference.output_shape(inputs);  // throws shape_error naming the layer
     const shape_t got = candidate.output_shape(inputs);
     if (got != want)
-        throw shape_error("kernel check (" + std::string(name) + "): the candidate's output shape " + to_string(got) +
-                          " for input " + to_string(inputs[0]) + " differs from the reference's " + to_string(want));
+        throw shape_error("kernel check (" + std::string(name) + "): the candidate's output shape " + xddp::to_string(got) +
+                          " for input " + xddp::to_string(inputs[0]) + " differs from the reference's " + xddp::to_string(want));
     if (o.seed_parameters) {
         splitmix64 rng(o.seed ^ 0x5eedULL);
         auto params = reference.parameters();
@@ -194,7 +194,7 @@ kernel_check run_and_compare(const Candidate& candidate, const Reference& refere
     activation yc, yr;
     run_forward(reference, xs, yr);
     run_forward(candidate, xs, yc);
-    return compare_outputs(yc, yr, to_string(Reference::kind), o);
+    return compare_outputs(yc, yr, xddp::to_string(Reference::kind), o);
 }
 
 inline std::size_t batch_of(std::span<const shape_t> inputs) { return inputs[0].empty() ? 1 : std::max<std::size_t>(1, inputs[0][0]); }
@@ -213,7 +213,7 @@ kernel_check check_kernel(Candidate& candidate, Reference& reference, std::span<
 template <layer L>
 latency_stats time_layer(const L& l, std::span<const activation> inputs, const latency_options& o = {}) {
     if (inputs.size() != arity_v<L>)
-        throw value_error("time_layer (" + std::string(to_string(L::kind)) + "): " + std::to_string(inputs.size()) +
+        throw value_error("time_layer (" + std::string(xddp::to_string(L::kind)) + "): " + std::to_string(inputs.size()) +
                           " inputs given, the layer takes " + std::to_string(arity_v<L>));
     std::vector<shape_t> shapes;
     for (const activation& x : inputs) shapes.emplace_back(x.shape().begin(), x.shape().end());
