@@ -42,8 +42,8 @@ struct pointwise_conv {
 class capture : public benchmark::BenchmarkReporter {
 public:
     bool ReportContext(const Context&) override { return true; }
-    void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& r : runs) this->runs.emplace(r.benchmark_name(), r);
+    void ReportRuns(const std::vector<Run>& reported) override {
+        for (const Run& r : reported) runs.emplace(r.benchmark_name(), r);
     }
     std::map<std::string, Run> runs;
 };
