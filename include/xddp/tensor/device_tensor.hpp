@@ -9,9 +9,24 @@
 
 namespace xddp {
 
+namespace detail {
+// The policy's buffer of T; a placeholder for a type that has none, so that naming device_tensor<host> in
+// an overload set (which some front ends instantiate before checking constraints) is harmless.
+template <class P, class T>
+struct buffer_of {
+    struct none {};
+    using type = none;
+};
+template <class P, class T>
+    requires requires { typename P::template buffer<T>; }
+struct buffer_of<P, T> {
+    using type = typename P::template buffer<T>;
+};
+}  // namespace detail
+
 template <class P>
 struct device_tensor {
-    typename P::template buffer<float> data;
+    typename detail::buffer_of<P, float>::type data;
     shape_t shape;
 
     std::size_t size() const noexcept { return element_count(shape); }
