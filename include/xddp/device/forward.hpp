@@ -172,7 +172,7 @@ public:
     }
 
 private:
-    using buffer = typename P::template buffer<float>;
+    using buffer = typename detail::buffer_of<P, float>::type;
 
     static buffer upload(const float* data, std::size_t n) {
         buffer b = P::template allocate<float>(n);

@@ -60,22 +60,18 @@ struct selection_buffers {
         return {values, order.data(), stride, padded, n, lengths, accepted.data(), weights.data()};
     }
 
-    // Downloads what the selection accepted; only the accepted prefix of each segment is read.
+    // Downloads what the selection accepted: three copies in all (counts, sorted positions, weights), not
+    // one per segment, since each copy to the host waits for the stream.
     std::vector<accepted_entry> download(std::size_t segments, std::size_t padded) const {
-        std::vector<std::uint32_t> count(segments);
+        std::vector<std::uint32_t> count(segments), pos(segments * padded);
+        std::vector<float> w(segments * padded);
         P::download(accepted.data(), segments, count.data());
+        P::download(order.data(), pos.size(), pos.data());
+        P::download(weights.data(), w.size(), w.data());
         std::vector<accepted_entry> out;
-        std::vector<std::uint32_t> pos;
-        std::vector<float> w;
-        for (std::size_t s = 0; s < segments; ++s) {
-            if (count[s] == 0) continue;
-            pos.resize(count[s]);
-            w.resize(count[s]);
-            P::download(order.data() + s * padded, count[s], pos.data());
-            P::download(weights.data() + s * padded, count[s], w.data());
+        for (std::size_t s = 0; s < segments; ++s)
             for (std::size_t k = 0; k < count[s]; ++k)
-                if (w[k] != 0.0f) out.push_back({s, pos[k], w[k]});
-        }
+                if (w[s * padded + k] != 0.0f) out.push_back({s, pos[s * padded + k], w[s * padded + k]});
         return out;
     }
 };

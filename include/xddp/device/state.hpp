@@ -3,8 +3,8 @@
 // in the policy's memory is packed by pack_states_body (one thread per state and 64-neuron word), the
 // states are sorted by a bitonic sort (ascending as little-endian integers, TensorState's order) and
 // run_starts_body flags the first state of each run of equal states. The host downloads the flags, the
-// sorted order and then only the distinct states: the result is exact (no hashing) and equals
-// state_counter<exact_hash>::distinct_states() of the same activation.
+// sorted order and the packed states, and keeps the first state of each run: the result is exact (no
+// hashing) and equals state_counter<exact_hash>::distinct_states() of the same activation.
 //
 //   xddp::state_counts c = xddp::count_states<xddp::cuda>(activation);        // xddp::host: state_counter
 //   std::vector<std::uint64_t> words = xddp::pack_states<xddp::cuda_emulated>(activation);
@@ -97,12 +97,12 @@ state_counts count_states(const device_tensor<P>& x) {
     std::vector<std::uint32_t> o(n);
     P::download(flags.data(), n, f.data());
     P::download(order.data(), n, o.data());
-    std::vector<std::uint64_t> distinct;
-    std::vector<std::uint64_t> state(words);
+    std::vector<std::uint64_t> all(n * words), distinct;
+    P::download(packed.data(), all.size(), all.data());
     for (std::size_t i = 0; i < n; ++i) {
         if (f[i]) {
-            P::download(packed.data() + static_cast<std::size_t>(o[i]) * words, words, state.data());
-            distinct.insert(distinct.end(), state.begin(), state.end());
+            const auto first = all.begin() + static_cast<std::ptrdiff_t>(o[i] * words);
+            distinct.insert(distinct.end(), first, first + static_cast<std::ptrdiff_t>(words));
             out.counts.push_back(0);
         }
         ++out.counts.back();
