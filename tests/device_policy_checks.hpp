@@ -24,6 +24,8 @@
 #include "xddp/io/npy.hpp"
 #include "xddp/model/profile_layers.hpp"
 #include "xddp/model/sequential.hpp"
+#include "xddp/pipeline/pipeline.hpp"
+#include "xddp/pipeline/profile_stage.hpp"
 #include "xddp/profile/json.hpp"
 #include "xddp/profile/selection.hpp"
 #include "xddp/state/counter.hpp"
@@ -132,6 +134,21 @@ int check_golden_profiles(const std::vector<std::string>& models) {
             }
     }
     return matched;
+}
+
+// A pipeline whose forward passes run under P: the profile stage's class profile of x0 and x1 in one
+// batch of 2 equals DDP's sum profile.
+template <class P>
+void check_pipeline_on_policy() {
+    const xddp::graph g = golden::golden_model("tiny_vgg");
+    const auto dir = golden::case_dir("tiny_vgg");
+    const auto x0 = xddp::io::load_npy<float>(dir / "inputs" / "x0.npy");
+    const auto x1 = xddp::io::load_npy<float>(dir / "inputs" / "x1.npy");
+    const xt::xarray<float> batch = xt::concatenate(xt::xtuple(x0, x1), 0);
+    xddp::pipeline p(g, xddp::profile_stage<xddp::element_neurons>({.threshold = 0.5}));
+    p.template run<P>(batch, {.batch_size = 2, .progress = {}});
+    golden::compare_profiles(p.template stage<0>().class_profile(),
+                             xddp::load_profile_json(dir / "profile_element_t0.5_sum.json"), "pipeline sum");
 }
 
 // One selection problem through the policy's sort and selection kernels.

@@ -64,5 +64,8 @@ TEST_CASE("cuda: the three selection rules equal profile/selection.hpp bit for b
 TEST_CASE("cuda: golden DDP profiles of tiny_vgg and tiny_resnet") {
     CHECK(device_checks::check_golden_profiles<xddp::cuda>({"tiny_vgg", "tiny_resnet"}) == 24);
 }
+TEST_CASE("cuda: a pipeline's forward passes on the GPU, stages on the host") {
+    device_checks::check_pipeline_on_policy<xddp::cuda>();
+}
 TEST_CASE("cuda: state packing and exact counting equal the host") { device_checks::check_states_match_host<xddp::cuda>(); }
 TEST_CASE("cuda: bad inputs throw as on the host") { device_checks::check_bad_inputs<xddp::cuda>(); }

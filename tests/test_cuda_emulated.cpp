@@ -70,6 +70,10 @@ TEST_CASE("emulated CUDA kernels: golden DDP profiles of tiny_vgg and tiny_resne
     CHECK(device_checks::check_golden_profiles<emulated>({"tiny_vgg", "tiny_resnet"}) == 24);
 }
 
+TEST_CASE("emulated CUDA kernels: a pipeline's forward passes under the policy, stages on the host") {
+    device_checks::check_pipeline_on_policy<emulated>();
+}
+
 TEST_CASE("emulated CUDA kernels: state packing and exact counting equal the host") {
     device_checks::check_states_match_host<emulated>();
 }
