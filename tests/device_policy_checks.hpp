@@ -291,8 +291,11 @@ void check_bad_inputs() {
     CHECK_THROWS_AS((xddp::contribution_profile<xddp::element_neurons, P>(g, reference::random_array({4, 17, 15}, rng), bad)),
                     xddp::value_error);
     CHECK_THROWS_AS(xddp::count_states<P>(xt::xarray<float>::from_shape({7})), xddp::shape_error);
-    // Activations kept with keep::output lack the inner layers.
+    // A tensor already in the policy's memory must carry the batch axis and the input's shape.
     const xddp::device_model<P> m(g);
+    CHECK_THROWS_AS(m.forward(xddp::to_device<P>(reference::random_array({4, 17, 15}, rng))), xddp::shape_error);
+    CHECK_THROWS_AS(m.forward(xddp::to_device<P>(reference::random_array({1, 4, 15, 17}, rng))), xddp::shape_error);
+    // Activations kept with keep::output lack the inner layers.
     const auto kept = m.forward(reference::random_array({4, 17, 15}, rng), xddp::keep::output);
     const auto layers = xddp::profile_layers(g);
     CHECK_THROWS_AS((xddp::contribution_profile<xddp::channel_neurons, P>(g, layers, kept, 0, {})), xddp::value_error);

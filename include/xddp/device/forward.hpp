@@ -14,6 +14,7 @@
 //
 // Only xddp's own layer classes have device kernels; a user-defined layer is an unsupported_error.
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -139,6 +140,11 @@ public:
 
     // Runs the graph on an input already in the policy's memory, shape (N, ...) with a batch dimension.
     device_activations<P> forward(device_tensor<P> input, keep what = keep::output) const {
+        const shape_t& want = g_.input_shape();
+        if (input.shape.size() != want.size() + 1 || input.shape[0] == 0 ||
+            !std::equal(want.begin(), want.end(), input.shape.begin() + 1))
+            throw shape_error("input '" + g_[0].name + "': device tensor of shape " + to_string(input.shape) +
+                              " does not fit, expected (N, " + to_string(want).substr(1));
         device_activations<P> acts;
         acts.values.resize(g_.size());
         acts.output_node = g_.output();
