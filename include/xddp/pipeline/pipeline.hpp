@@ -5,8 +5,10 @@
 //   xddp::pipeline p(g, xddp::profile_stage<xddp::channel_neurons>({.threshold = 0.1}));
 //   p.run(images);                       // (N, C, H, W), in batches
 //   const xddp::profile& cls = p.stage<0>().class_profile();
+//   p.run<xddp::cuda>(images);           // the forward passes on a GPU (a .cu file), the stages as before
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstring>
 #include <functional>
@@ -15,6 +17,7 @@
 
 #include "xddp/core/error.hpp"
 #include "xddp/core/tensor_ref.hpp"
+#include "xddp/device/forward.hpp"
 #include "xddp/model/graph.hpp"
 #include "xddp/pipeline/stage.hpp"
 
@@ -35,7 +38,29 @@ public:
     explicit pipeline(const graph& g, Stages... stages) : graph_(g), stages_(std::move(stages)...) {}
 
     // Feeds x, (N, ...) or one sample without the batch dimension, through the graph and the stages.
+    // The forward pass runs under tensor policy P (p.run<xddp::cuda>(x) on a GPU, weights uploaded once
+    // per run); the stages consume its activations on the host.
+    template <class P = host>
     void run(const tensor_ref& x, const run_options& options = {}) {
+        if constexpr (std::same_as<P, host>) {
+            run_batches(x, options, [&](const tensor_ref& batch) { return graph_.forward(batch, needs); });
+        } else {
+            require_kernel_policy<P>();
+            if constexpr (kernel_policy<P>) {
+                const device_model<P> model(graph_);
+                run_batches(x, options, [&](const tensor_ref& batch) { return to_host(model.forward(batch, needs)); });
+            }
+        }
+    }
+
+    template <std::size_t I>
+    auto& stage() noexcept { return std::get<I>(stages_); }
+    template <std::size_t I>
+    const auto& stage() const noexcept { return std::get<I>(stages_); }
+
+private:
+    template <class Forward>
+    void run_batches(const tensor_ref& x, const run_options& options, const Forward& forward) {
         if (options.batch_size == 0) throw value_error("pipeline: batch_size must be positive");
         const shape_t& sample = graph_.input_shape();
         const tensor_ref inputs = x.dimension() == sample.size() ? x.reshaped(with_batch(x.shape(), 1)) : x;
@@ -47,19 +72,13 @@ public:
             shape_t shape = inputs.shape();
             shape[0] = count;
             const tensor_ref batch(inputs.data() + first * per_sample, std::move(shape));
-            const activations acts = graph_.forward(batch, needs);
+            const activations acts = forward(batch);
             std::apply([&](auto&... s) { (s.consume(acts, first), ...); }, stages_);
             if (options.progress) options.progress(first + count, total);
         }
         std::apply([](auto&... s) { (s.finish(), ...); }, stages_);
     }
 
-    template <std::size_t I>
-    auto& stage() noexcept { return std::get<I>(stages_); }
-    template <std::size_t I>
-    const auto& stage() const noexcept { return std::get<I>(stages_); }
-
-private:
     static shape_t with_batch(const shape_t& s, std::size_t n) {
         shape_t out{n};
         out.insert(out.end(), s.begin(), s.end());

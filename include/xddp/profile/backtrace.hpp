@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xddp/core/error.hpp"
@@ -188,23 +189,20 @@ inline synapse_set to_synapse_set(std::size_t from, rules::synapse_list& list) {
     return s;
 }
 
-}  // namespace detail::profiles
-
-template <neuron_policy P>
-profile contribution_profile(const graph& g, std::span<const profile_layer> layers, const activations& acts,
-                             std::size_t sample, const profile_options& opt) {
-    const double thr = opt.threshold;
-    detail::profiles::check_threshold(thr, "contribution_profile");
+// The layers to profile, ascending, and a flag per layer (specs/ddp.md layers_to_profile); checks that
+// each has a contribution rule. Validates the threshold and the layer list first.
+inline std::pair<std::vector<char>, std::vector<std::size_t>> layers_to_profile(const graph& g,
+                                                                               std::span<const profile_layer> layers,
+                                                                               const profile_options& opt) {
+    check_threshold(opt.threshold, "contribution_profile");
     if (layers.empty() || layers[0].kind != "input")
         throw value_error("contribution_profile: the layer list must start with the input layer 0, as profile_layers(g) gives");
-    const std::size_t n = layers.size();
     for (const profile_layer& pl : layers)
         for (node_id id : pl.nodes)
             if (id >= g.size())
-                throw value_error("contribution_profile: " + detail::profiles::describe(pl) + " names node " + std::to_string(id) +
+                throw value_error("contribution_profile: " + describe(pl) + " names node " + std::to_string(id) +
                                   ", which the graph lacks; expected profile_layers(g) of this graph");
-
-    // The layers to profile, ascending.
+    const std::size_t n = layers.size();
     std::vector<char> chosen(n, 0);
     if (opt.layers) {
         for (std::size_t k : *opt.layers) {
@@ -222,6 +220,73 @@ profile contribution_profile(const graph& g, std::span<const profile_layer> laye
             detail::profiles::check_supported(g, layers[k]);
             ltp.push_back(k);
         }
+    return {std::move(chosen), std::move(ltp)};
+}
+
+// Assembly (section 5) of the influential neurons and synapse sets of the profiled layers into a profile.
+template <neuron_policy P>
+profile assemble(std::span<const profile_layer> layers, const std::vector<char>& chosen,
+                 const std::vector<std::size_t>& ltp, const std::vector<std::vector<weighted_neuron>>& influential,
+                 std::vector<std::vector<synapse_set>>& blocks, double thr) {
+    const std::size_t n = layers.size();
+    // Every synapse set exists before any neuron count is formed.
+    std::vector<char> present(n, 0);
+    for (const std::size_t k : ltp) {
+        present[k] = 1;
+        for (std::size_t p : layers[k].predecessors) present[p] = 1;
+    }
+    std::vector<std::vector<std::size_t>> credited(n);  // contributor indices per layer, one per synapse
+    for (const std::size_t k : ltp)
+        for (const synapse_set& set : blocks[k])
+            credited[set.from].insert(credited[set.from].end(), set.in.begin(), set.in.end());
+
+    profile result;
+    result.neuron_type = neuron_type_of<P>;
+    result.threshold = thr;
+    result.num_inputs = 1;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (!present[k]) continue;
+        const profile_layer& pl = layers[k];
+        layer_profile lp;
+        lp.index = k;
+        lp.name = pl.name;
+        lp.kind = pl.kind;
+        lp.shape = pl.shape;
+        lp.predecessors = pl.predecessors;
+        lp.neurons.size = neuron_count<P>(pl.shape);
+        lp.profiled = chosen[k] != 0;
+        std::vector<std::size_t>& ids = credited[k];
+        for (const auto& w : influential[k]) ids.push_back(w.index);
+        std::sort(ids.begin(), ids.end());
+        for (std::size_t i = 0; i < ids.size();) {
+            std::size_t j = i;
+            while (j < ids.size() && ids[j] == ids[i]) ++j;
+            lp.neurons.index.push_back(ids[i]);
+            lp.neurons.count.push_back(j - i);
+            i = j;
+        }
+        if (lp.profiled) {
+            lp.neurons.weight.assign(lp.neurons.index.size(), 0.0);
+            std::size_t pos = 0;
+            for (const auto& w : influential[k]) {
+                while (lp.neurons.index[pos] != w.index) ++pos;
+                lp.neurons.weight[pos] = w.weight;
+            }
+            lp.synapses = std::move(blocks[k]);
+        }
+        result.layers.push_back(std::move(lp));
+    }
+    return result;
+}
+
+}  // namespace detail::profiles
+
+template <neuron_policy P>
+profile contribution_profile(const graph& g, std::span<const profile_layer> layers, const activations& acts,
+                             std::size_t sample, const profile_options& opt) {
+    const double thr = opt.threshold;
+    const std::size_t n = layers.size();
+    const auto [chosen, ltp] = detail::profiles::layers_to_profile(g, layers, opt);
 
     detail::profiles::sample_activations view(g, acts, sample);
     rules::scratch s;
@@ -274,54 +339,7 @@ profile contribution_profile(const graph& g, std::span<const profile_layer> laye
             blocks[k].push_back(detail::profiles::to_synapse_set(pl.predecessors[b], lists[b]));
     }
 
-    // Assembly (section 5): every synapse set exists before any neuron count is formed.
-    std::vector<char> present(n, 0);
-    for (const std::size_t k : ltp) {
-        present[k] = 1;
-        for (std::size_t p : layers[k].predecessors) present[p] = 1;
-    }
-    std::vector<std::vector<std::size_t>> credited(n);  // contributor indices per layer, one per synapse
-    for (const std::size_t k : ltp)
-        for (const synapse_set& set : blocks[k])
-            credited[set.from].insert(credited[set.from].end(), set.in.begin(), set.in.end());
-
-    profile result;
-    result.neuron_type = neuron_type_of<P>;
-    result.threshold = thr;
-    result.num_inputs = 1;
-    for (std::size_t k = 0; k < n; ++k) {
-        if (!present[k]) continue;
-        const profile_layer& pl = layers[k];
-        layer_profile lp;
-        lp.index = k;
-        lp.name = pl.name;
-        lp.kind = pl.kind;
-        lp.shape = pl.shape;
-        lp.predecessors = pl.predecessors;
-        lp.neurons.size = neuron_count<P>(pl.shape);
-        lp.profiled = chosen[k] != 0;
-        std::vector<std::size_t>& ids = credited[k];
-        for (const auto& w : influential[k]) ids.push_back(w.index);
-        std::sort(ids.begin(), ids.end());
-        for (std::size_t i = 0; i < ids.size();) {
-            std::size_t j = i;
-            while (j < ids.size() && ids[j] == ids[i]) ++j;
-            lp.neurons.index.push_back(ids[i]);
-            lp.neurons.count.push_back(j - i);
-            i = j;
-        }
-        if (lp.profiled) {
-            lp.neurons.weight.assign(lp.neurons.index.size(), 0.0);
-            std::size_t pos = 0;
-            for (const auto& w : influential[k]) {
-                while (lp.neurons.index[pos] != w.index) ++pos;
-                lp.neurons.weight[pos] = w.weight;
-            }
-            lp.synapses = std::move(blocks[k]);
-        }
-        result.layers.push_back(std::move(lp));
-    }
-    return result;
+    return detail::profiles::assemble<P>(layers, chosen, ltp, influential, blocks, thr);
 }
 
 // The profile of a single input x (C, H, W) or (1, C, H, W): one forward pass, every layer's activations.
