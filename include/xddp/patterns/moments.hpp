@@ -3,7 +3,8 @@
 // number of rows, for the three masks at once (specs/patterns.md "Pattern estimation"):
 //   per output j and mask m in {1, [z > 0], [z <= 0]}, z = y + b:  count_j = sum m_j,
 //   sum_x = X^T m_j,  sum_xy = X^T (y_j m_j),  and unmasked sum_y_j.
-// One BLAS call per add(): X^T [1 | y | m | y m | 1-m | y (1-m)]. Sums are divided once, at estimation.
+// One product per add(): X^T [1 | y | m | y m | 1-m | y (1-m)], every sum over rows in row order
+// (patterns/products.hpp). Sums are divided once, at estimation.
 
 #include <algorithm>
 #include <cstddef>
@@ -14,8 +15,8 @@
 #include <xtensor/xview.hpp>
 
 #include "xddp/core/error.hpp"
-#include "xddp/kernels/host/blas.hpp"
 #include "xddp/patterns/kind.hpp"
+#include "xddp/patterns/products.hpp"
 
 namespace xddp {
 
@@ -53,7 +54,7 @@ public:
                 sum_y_[j] += yr[j];
             }
         }
-        kernels::host::gemm(true, false, inputs_, cols, rows, x, inputs_, scratch_.data(), cols, sums_.data(), cols, true);
+        detail::patterns::accumulate_transposed(x, rows, inputs_, scratch_.data(), cols, sums_.data());
         rows_ += rows;
     }
 

@@ -20,12 +20,12 @@
 #include <xtensor/xtensor.hpp>
 
 #include "xddp/core/error.hpp"
-#include "xddp/kernels/host/blas.hpp"
 #include "xddp/layers/conv2d.hpp"
 #include "xddp/layers/linear.hpp"
 #include "xddp/layers/max_pool2d.hpp"
 #include "xddp/model/graph.hpp"
 #include "xddp/patterns/layout.hpp"
+#include "xddp/patterns/products.hpp"
 
 namespace xddp {
 
@@ -207,8 +207,7 @@ public:
                         x = rows.data();
                     }
                     next.resize(n_rows * k.outputs());
-                    kernels::host::gemm(false, false, n_rows, k.outputs(), k.inputs(), x, k.inputs(), k.weight.data(),
-                                        k.outputs(), next.data(), k.outputs());
+                    detail::patterns::multiply(x, n_rows, k.inputs(), k.weight.data(), k.outputs(), next.data());
                     hook(s.kernel, x, static_cast<const double*>(next.data()), n_rows);
                     for (std::size_t r = 0; r < n_rows; ++r)
                         for (std::size_t o = 0; o < k.outputs(); ++o) next[r * k.outputs() + o] += k.bias[o];

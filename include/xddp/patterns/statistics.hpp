@@ -2,8 +2,8 @@
 // Pattern statistics as a pipeline stage: the moments of every conv2d and linear layer, in double, over
 // every input the pipeline feeds (any number of batches). The stage reads only the input batch and runs
 // the model again in double (patterns/network.hpp says why), one sample at a time in input order: the sums
-// are the same to the last bit whatever the batch size. The thread count does not enter either (BLAS
-// splits the output columns of each product, never its sums).
+// are the same to the last bit whatever the batch size. Nor does the thread count change a bit: threads
+// split the products' output rows, never their sums (patterns/products.hpp).
 //
 //   xddp::pipeline p(g, xddp::pattern_statistics_stage{});
 //   p.run(images, {.batch_size = 32});
