@@ -13,7 +13,9 @@
 #include <xddp/layers/batch_norm.hpp>
 #include <xddp/patterns/analysis.hpp>
 #include <xddp/patterns/attribution.hpp>
+#include <xddp/patterns/json.hpp>
 #include <xddp/patterns/layout.hpp>
+#include <xddp/patterns/plot.hpp>
 
 #include "golden_patterns.hpp"
 
@@ -366,4 +368,30 @@ TEST_CASE("patterns: bad inputs are errors that say what was expected") {
                          doctest::Contains("'conv3'"), shape_error);
     // Chain matrices need matching shapes.
     CHECK_THROWS_AS(chain_matrix(xt::ones<double>({3, 4}), xt::ones<double>({5, 2})), shape_error);
+}
+
+TEST_CASE("analysis: a one-output layer has no sigma2: NaN ratio, null in JSON, a gap in the plot") {
+    using namespace xddp;
+    graph g = sequential({2}).then("fc1", linear({.in_features = 2, .out_features = 3})).then("relu", relu{})
+                  .then("fc2", linear({.in_features = 3, .out_features = 1})).build();
+    std::mt19937 rng(5);
+    std::normal_distribution<float> d;
+    for (node_id id : {node_id{1}, node_id{3}})
+        for (const parameter& p : g.at(id).layer->parameters())
+            for (std::size_t i = 0; i < element_count(p.shape); ++i) p.data[i] = d(rng);
+    xt::xarray<float> x = xt::xarray<float>::from_shape({50, 2});
+    for (auto& v : x) v = d(rng);
+    const auto stats = collect_pattern_statistics(g, x);
+    const auto a = analyse_patterns(stats, pattern_kind::linear, "tiny");
+    CHECK(std::isnan(a.weights.layers[1].matrix_ratio));
+    CHECK(std::isfinite(a.weights.layers[0].matrix_ratio));
+    const auto j = to_json(a);
+    CHECK(j["layers"][1]["W"]["ratio_matrix"].is_null());
+    CHECK(j["layers"][0]["W"]["ratio_matrix"].is_number());
+    // The chain matrix of a (2 x 3) and a (3 x 1) view: 3 x 3 of rank 1 at most.
+    REQUIRE(a.weights.chain.size() == 1);
+    CHECK(a.weights.chain[0].matrix.shape()[0] == 3);
+    CHECK(a.weights.chain[0].values(1) == doctest::Approx(0.0).scale(1e-12));
+    const std::string svg = pattern_ratios_svg(a);
+    CHECK(svg.ends_with("</svg>\n"));
 }

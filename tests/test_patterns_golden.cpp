@@ -12,7 +12,9 @@
 #include <xtensor/xio.hpp>
 
 #include <xddp/patterns/analysis.hpp>
+#include <xddp/patterns/json.hpp>
 #include <xddp/patterns/layout.hpp>
+#include <xddp/patterns/plot.hpp>
 #include <xddp/pipeline/pipeline.hpp>
 
 #include "golden_patterns.hpp"
@@ -222,4 +224,45 @@ TEST_CASE("svd analysis: singular values, ratios, chains and products match the 
             CHECK(s->product_ratio == doctest::Approx(j["multidot_1x1_from_layer1_ratio"].get<double>()).epsilon(1e-9));
         }
     }
+}
+
+TEST_CASE("report: JSON, SVG and .npy patterns carry the golden analysis") {
+    const auto& stats = golden_statistics();
+    const auto a = xddp::analyse_patterns(stats, xddp::pattern_kind::relu, "golden");
+    const nlohmann::json j = nlohmann::json::parse(xddp::to_json(a).dump());
+    CHECK(j["format"] == "xddp.patterns/1");
+    CHECK(j["kind"] == "relu");
+    CHECK(j["num_inputs"] == 512);
+    REQUIRE(j["layers"].size() == 5);
+    REQUIRE(j["chain"].size() == 4);
+    const auto& golden = summary()["analysis"];
+    for (std::size_t l = 0; l < 5; ++l) {
+        CHECK(j["layers"][l]["W*A"]["ratio_1x1"].get<double>() == doctest::Approx(golden["relu.WA"]["ratio_1x1"][l].get<double>()).epsilon(1e-9));
+        CHECK(j["layers"][l]["A"]["ratio_matrix"].get<double>() == doctest::Approx(golden["relu.A"]["ratio_mat"][l].get<double>()).epsilon(1e-9));
+        CHECK(j["layers"][l]["W"]["sv_matrix"][0].get<double>() == doctest::Approx(golden["W"]["top3_sv_mat"][l][0].get<double>()).epsilon(1e-9));
+    }
+    CHECK(j["layers"][3]["dead"] == 7);
+    CHECK(j["layers"][3]["negative_denominators"] == 3);
+    for (std::size_t c = 0; c < 4; ++c)
+        CHECK(j["chain"][c]["W*A"]["ratio"].get<double>() == doctest::Approx(golden["relu.WA"]["ratio_chain"][c].get<double>()).epsilon(1e-9));
+    CHECK(j["products"]["W*A"]["ratio_chain"].get<double>() == doctest::Approx(golden["relu.WA"]["prod_ratio_chain"].get<double>()).epsilon(1e-9));
+    CHECK(j["products"]["W"]["ratio_1x1"].get<double>() == doctest::Approx(golden["W"]["prod_ratio_1x1"].get<double>()).epsilon(1e-9));
+
+    const auto folder = std::filesystem::temp_directory_path() / "xddp_test_patterns_arrays";
+    xddp::save_pattern_arrays(folder, a);
+    for (const std::string name : {"conv2", "fc1"}) {
+        check_close(xddp::io::load_npy<double>(folder / (name + ".pattern.npy")), load("patterns/relu." + name + ".A_torch.npy"), name + " saved A");
+        const xt::xarray<double> wa = load("patterns/W." + name + ".torch.npy") * load("patterns/relu." + name + ".A_torch.npy");
+        check_close(xddp::io::load_npy<double>(folder / (name + ".filter.npy")), wa, name + " saved W*A");
+    }
+    std::filesystem::remove_all(folder);
+
+    const std::string svg = xddp::pattern_ratios_svg(a);
+    CHECK(svg.starts_with("<svg"));
+    CHECK(svg.ends_with("</svg>\n"));
+    std::size_t lines = 0;
+    for (auto at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) ++lines;
+    CHECK(lines == 6);  // W and W*A per layer in two views, and along the chain
+    CHECK(svg.find("conv3\xe2\x86\x92" "fc1") != std::string::npos);
+    CHECK(svg.find("4.54") != std::string::npos);  // W*A's product of chain ratios, as the golden 4.5441
 }
