@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include <xtensor/xview.hpp>
 
 #include "xddp/core/error.hpp"
+#include "xddp/core/parallel_for.hpp"
 #include "xddp/patterns/kind.hpp"
 #include "xddp/patterns/products.hpp"
 
@@ -34,28 +36,56 @@ public:
     std::size_t rows() const noexcept { return rows_; }
     const std::vector<double>& bias() const noexcept { return bias_; }
 
-    // Adds rows of the layer's input x (rows x inputs) and their outputs y = x W without bias (rows x outputs).
+    // Rows of the layer's input x (rows x inputs) and their outputs y = x W without bias (rows x outputs).
+    struct rows_view {
+        const double* x;
+        const double* y;
+        std::size_t rows;
+    };
+
     void add(const double* x, const double* y, std::size_t rows) {
-        if (rows == 0) return;
+        const rows_view one{x, y, rows};
+        add(std::span<const rows_view>(&one, 1));
+    }
+
+    // Adds several pieces of rows as if one after the other: the sums do not depend on how rows are split
+    // into pieces, nor on the thread count (threads take blocks of 16 rows of the sums each).
+    void add(std::span<const rows_view> pieces) {
         const std::size_t n = outputs_, cols = columns();
-        scratch_.resize(rows * cols);
-        for (std::size_t r = 0; r < rows; ++r) {
-            const double* yr = y + r * n;
-            double* dst = scratch_.data() + r * cols;
-            dst[0] = 1.0;
-            for (std::size_t j = 0; j < n; ++j) {
-                const double m = yr[j] + bias_[j] > 0.0 ? 1.0 : 0.0;
-                dst[1 + j] = yr[j];
-                dst[1 + n + j] = m;
-                dst[1 + 2 * n + j] = yr[j] * m;
-                dst[1 + 3 * n + j] = 1.0 - m;
-                dst[1 + 4 * n + j] = yr[j] * (1.0 - m);
-                count_relu_[j] += m;
-                sum_y_[j] += yr[j];
+        scratch_.resize(pieces.size());
+        parallel_for(0, pieces.size(), [&](std::size_t p) {
+            const rows_view& v = pieces[p];
+            std::vector<double>& r = scratch_[p];
+            r.resize(v.rows * cols);
+            for (std::size_t row = 0; row < v.rows; ++row) {
+                const double* yr = v.y + row * n;
+                double* dst = r.data() + row * cols;
+                dst[0] = 1.0;
+                for (std::size_t j = 0; j < n; ++j) {
+                    const double m = yr[j] + bias_[j] > 0.0 ? 1.0 : 0.0;
+                    dst[1 + j] = yr[j];
+                    dst[1 + n + j] = m;
+                    dst[1 + 2 * n + j] = yr[j] * m;
+                    dst[1 + 3 * n + j] = 1.0 - m;
+                    dst[1 + 4 * n + j] = yr[j] * (1.0 - m);
+                }
             }
+        });
+        for (std::size_t p = 0; p < pieces.size(); ++p) {
+            for (std::size_t row = 0; row < pieces[p].rows; ++row) {
+                const double* yr = pieces[p].y + row * n;
+                const double* rr = scratch_[p].data() + row * cols;
+                for (std::size_t j = 0; j < n; ++j) count_relu_[j] += rr[1 + n + j], sum_y_[j] += yr[j];
+            }
+            rows_ += pieces[p].rows;
         }
-        detail::patterns::accumulate_transposed(x, rows, inputs_, scratch_.data(), cols, sums_.data());
-        rows_ += rows;
+        const std::size_t blocks = (inputs_ + 15) / 16;
+        parallel_for(0, blocks, [&](std::size_t b) {
+            const std::size_t i0 = b * 16, i1 = std::min(inputs_, i0 + 16);
+            for (std::size_t p = 0; p < pieces.size(); ++p)
+                detail::patterns::accumulate_transposed(pieces[p].x, pieces[p].rows, inputs_, scratch_[p].data(), cols,
+                                                        sums_.data(), i0, i1);
+        });
     }
 
     // Rows counted by each output's mask.
@@ -109,7 +139,8 @@ private:
     std::size_t inputs_ = 0, outputs_ = 0, rows_ = 0;
     std::vector<double> bias_;
     xt::xtensor<double, 2> sums_;  // inputs x (1 + 5 outputs)
-    std::vector<double> count_relu_, sum_y_, scratch_;
+    std::vector<double> count_relu_, sum_y_;
+    std::vector<std::vector<double>> scratch_;  // [1 | y | m | y m | 1-m | y (1-m)] per piece
 };
 
 }  // namespace xddp

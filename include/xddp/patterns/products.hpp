@@ -30,27 +30,19 @@ inline void multiply(const double* x, std::size_t rows, std::size_t k, const dou
     }
 }
 
-// s (k x n) += x^T r for x (rows x k) and r (rows x n), all row-major; each s(i, j) sums over rows in order.
+// s (k x n) += x^T r over the rows [i0, i1) of s only, for x (rows x k) and r (rows x n), all row-major;
+// each s(i, j) sums over rows in order. Callers split s's rows among threads.
 inline void accumulate_transposed(const double* x, std::size_t rows, std::size_t k, const double* r, std::size_t n,
-                                  double* s) {
-    auto block = [&](std::size_t i0) {
-        const std::size_t i1 = std::min(k, i0 + 16);
-        for (std::size_t row = 0; row < rows; ++row) {
-            const double* xr = x + row * k;
-            const double* rr = r + row * n;
-            for (std::size_t i = i0; i < i1; ++i) {
-                const double a = xr[i];
-                if (a == 0.0) continue;
-                double* si = s + i * n;
-                for (std::size_t j = 0; j < n; ++j) si[j] += a * rr[j];
-            }
+                                  double* s, std::size_t i0, std::size_t i1) {
+    for (std::size_t row = 0; row < rows; ++row) {
+        const double* xr = x + row * k;
+        const double* rr = r + row * n;
+        for (std::size_t i = i0; i < i1; ++i) {
+            const double a = xr[i];
+            if (a == 0.0) continue;
+            double* si = s + i * n;
+            for (std::size_t j = 0; j < n; ++j) si[j] += a * rr[j];
         }
-    };
-    const std::size_t blocks = (k + 15) / 16;
-    if (rows * k * n < (1u << 16)) {
-        for (std::size_t b = 0; b < blocks; ++b) block(b * 16);
-    } else {
-        parallel_for(0, blocks, [&](std::size_t b) { block(b * 16); });
     }
 }
 

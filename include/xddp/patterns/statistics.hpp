@@ -1,9 +1,9 @@
 #pragma once
 // Pattern statistics as a pipeline stage: the moments of every conv2d and linear layer, in double, over
 // every input the pipeline feeds (any number of batches). The stage reads only the input batch and runs
-// the model again in double (patterns/network.hpp says why), one sample at a time in input order: the sums
-// are the same to the last bit whatever the batch size. Nor does the thread count change a bit: threads
-// split the products' output rows, never their sums (patterns/products.hpp).
+// the model again in double (patterns/network.hpp says why), samples in parallel, and adds their rows to
+// the sums in input order: the sums are the same to the last bit whatever the batch size. Nor does the
+// thread count change a bit: threads split the sums' rows, never a sum (patterns/products.hpp).
 //
 //   xddp::pipeline p(g, xddp::pattern_statistics_stage{});
 //   p.run(images, {.batch_size = 32});
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "xddp/core/error.hpp"
+#include "xddp/core/parallel_for.hpp"
 #include "xddp/core/tensor_ref.hpp"
 #include "xddp/model/graph.hpp"
 #include "xddp/patterns/estimate.hpp"
@@ -37,15 +38,6 @@ struct pattern_statistics {
         if (!network) throw value_error("pattern statistics: nothing accumulated yet");
         return network->kernel_layers();
     }
-
-    // Adds one sample, (C, H, W) or (features,) in PyTorch layout.
-    template <class T>
-    void add_sample(std::span<const T> sample) {
-        network->forward(sample, [&](std::size_t k, const double* x, const double* y, std::size_t rows) {
-            moments[k].add(x, y, rows);
-        });
-        ++num_inputs;
-    }
 };
 
 // Starts empty statistics for model g.
@@ -56,14 +48,40 @@ inline pattern_statistics make_pattern_statistics(const graph& g) {
     return s;
 }
 
-// Adds a batch x, (N, ...) or one sample, to the statistics.
+// Adds a batch x, (N, ...) or one sample, to the statistics. Samples run through the network in parallel,
+// 16 at a time; their rows then enter every layer's sums in input order.
 inline void add_inputs(pattern_statistics& s, const tensor_ref& x) {
     const std::size_t per_sample = s.network->input_size();
     const std::size_t n = x.dimension() == s.network->input_shape().size() ? 1 : (x.dimension() ? x.shape()[0] : 0);
     if (x.size() != n * per_sample || n == 0)
         throw shape_error("pattern statistics: input of shape " + to_string(x.shape()) + " does not fit, expected (N, " +
                           to_string(s.network->input_shape()).substr(1));
-    for (std::size_t b = 0; b < n; ++b) s.add_sample(std::span<const float>(x.data() + b * per_sample, per_sample));
+    const std::size_t layers = s.moments.size(), chunk = 16;
+    struct sample_rows {
+        std::vector<std::vector<double>> x, y;
+        std::vector<std::size_t> rows;
+    };
+    std::vector<sample_rows> kept(std::min(n, chunk));
+    for (std::size_t first = 0; first < n; first += chunk) {
+        const std::size_t count = std::min(chunk, n - first);
+        parallel_for(0, count, [&](std::size_t b) {
+            sample_rows& r = kept[b];
+            r.x.resize(layers), r.y.resize(layers), r.rows.resize(layers);
+            const auto layer = s.network->kernel_layers();
+            s.network->forward(std::span<const float>(x.data() + (first + b) * per_sample, per_sample),
+                               [&](std::size_t k, const double* xr, const double* yr, std::size_t rows) {
+                                   r.x[k].assign(xr, xr + rows * layer[k].inputs());
+                                   r.y[k].assign(yr, yr + rows * layer[k].outputs());
+                                   r.rows[k] = rows;
+                               });
+        });
+        std::vector<layer_moments::rows_view> pieces(count);
+        for (std::size_t k = 0; k < layers; ++k) {
+            for (std::size_t b = 0; b < count; ++b) pieces[b] = {kept[b].x[k].data(), kept[b].y[k].data(), kept[b].rows[k]};
+            s.moments[k].add(pieces);
+        }
+        s.num_inputs += count;
+    }
 }
 
 class pattern_statistics_stage {
