@@ -157,8 +157,8 @@ public:
                     break;
                 }
                 default:
-                    throw unsupported_error(where + " is not supported by the pattern analysis; it handles conv2d, "
-                                                    "linear, relu, max_pool2d, flatten and dropout");
+                    throw unsupported_error(where + " is not supported; the pattern analysis handles conv2d, linear, "
+                                                    "relu, max_pool2d, flatten and dropout");
             }
             s.out_hwc = spatial;
             size = element_count(n.shape);

@@ -33,6 +33,13 @@ inline std::string ratio_label(double v) {
     return buf;
 }
 
+// 1-2-5 ticks of a log axis: "0.5", "2", "50", "2000".
+inline std::string log_tick_label(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 // One panel: categorical x positions, series as lines with markers, shared y range [lo, hi].
 inline void plot_panel(std::ostringstream& s, double x0, double y0, double w, double h, const std::string& title,
                        const std::vector<std::string>& ticks, const std::vector<plot_series>& series, double lo,
@@ -58,7 +65,7 @@ inline void plot_panel(std::ostringstream& s, double x0, double y0, double w, do
         s << "<line x1=\"" << svg_number(x0) << "\" x2=\"" << svg_number(x0 + w) << "\" y1=\"" << svg_number(py(t))
           << "\" y2=\"" << svg_number(py(t)) << "\" stroke=\"#e5e5e5\"/>\n";
         s << "<text x=\"" << svg_number(x0 - 8) << "\" y=\"" << svg_number(py(t) + 4)
-          << "\" text-anchor=\"end\" font-size=\"12\">" << (log_scale ? ratio_label(t) : tick_label(t, step))
+          << "\" text-anchor=\"end\" font-size=\"12\">" << (log_scale ? log_tick_label(t) : tick_label(t, step))
           << "</text>\n";
     }
     if (lo <= 1.0 && hi >= 1.0)  // ratio 1: no direction preferred
