@@ -345,6 +345,9 @@ TEST_CASE("patterns: bad inputs are errors that say what was expected") {
     pattern_statistics stats = make_pattern_statistics(g);
     const xt::xarray<float> wrong = xt::zeros<float>({2, 3, 8, 8});
     CHECK_THROWS_AS(add_inputs(stats, wrong), shape_error);
+    xt::xarray<float> with_nan = xt::zeros<float>({2, 3, 16, 16});
+    with_nan(1, 2, 3, 4) = std::nanf("");
+    CHECK_THROWS_WITH_AS(add_inputs(stats, with_nan), doctest::Contains("input 1: pattern analysis: the sample holds NaN at element 564"), value_error);
     CHECK_THROWS_AS(collect_pattern_statistics(g, golden_patterns::inputs(), 0), value_error);
     // Estimation before any row, and with a weight of the wrong shape.
     CHECK_THROWS_WITH_AS(estimate_patterns(stats, pattern_kind::relu), doctest::Contains("no rows"), value_error);

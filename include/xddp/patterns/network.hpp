@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -186,6 +187,12 @@ public:
         if (sample.size() != input_size())
             throw shape_error("pattern analysis: a sample of " + std::to_string(sample.size()) +
                               " values does not fit the input " + to_string(input_chw_));
+        for (std::size_t i = 0; i < sample.size(); ++i)
+            if (!std::isfinite(static_cast<double>(sample[i])))
+                throw value_error("pattern analysis: the sample holds " +
+                                  std::string(std::isnan(static_cast<double>(sample[i])) ? "NaN" : "Inf") +
+                                  " at element " + std::to_string(i) + " of " + to_string(input_chw_) +
+                                  "; expected finite values");
         std::vector<double> cur = to_channels_last(sample, steps_.empty() ? std::nullopt : steps_[0].in_hwc);
         std::vector<double> next, rows;
         if (trace) {

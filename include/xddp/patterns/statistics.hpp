@@ -68,12 +68,16 @@ inline void add_inputs(pattern_statistics& s, const tensor_ref& x) {
             sample_rows& r = kept[b];
             r.x.resize(layers), r.y.resize(layers), r.rows.resize(layers);
             const auto layer = s.network->kernel_layers();
-            s.network->forward(std::span<const float>(x.data() + (first + b) * per_sample, per_sample),
-                               [&](std::size_t k, const double* xr, const double* yr, std::size_t rows) {
-                                   r.x[k].assign(xr, xr + rows * layer[k].inputs());
-                                   r.y[k].assign(yr, yr + rows * layer[k].outputs());
-                                   r.rows[k] = rows;
-                               });
+            try {
+                s.network->forward(std::span<const float>(x.data() + (first + b) * per_sample, per_sample),
+                                   [&](std::size_t k, const double* xr, const double* yr, std::size_t rows) {
+                                       r.x[k].assign(xr, xr + rows * layer[k].inputs());
+                                       r.y[k].assign(yr, yr + rows * layer[k].outputs());
+                                       r.rows[k] = rows;
+                                   });
+            } catch (const value_error& e) {
+                throw value_error("input " + std::to_string(first + b) + ": " + e.what());
+            }
         });
         std::vector<layer_moments::rows_view> pieces(count);
         for (std::size_t k = 0; k < layers; ++k) {
