@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     xddp::tool::add_compare_command(app);
     xddp::tool::add_efficiency_command(app);
     xddp::tool::add_sensitivity_command(app);
+    xddp::tool::add_patterns_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -41,6 +41,8 @@
 
 #include "xddp/metrics/json.hpp"
 #include "xddp/metrics/metrics.hpp"
+#include "xddp/patterns/json.hpp"
+#include "xddp/patterns/patterns.hpp"
 #include "xddp/pruning/report.hpp"
 #include "xddp/state/json.hpp"
 #include "xddp/state/state.hpp"

@@ -35,6 +35,15 @@ inline void gemv(std::size_t m, std::size_t n, const float* a, const float* x, f
                 static_cast<int>(n), x, 1, 0.0f, y, 1);
 }
 
+// Double precision, for the pattern statistics: C (m x n) = op(A) op(B) [+ C when accumulate], row-major,
+// op(X) = X^T where trans_x; lda/ldb/ldc are the row lengths of A, B, C as stored.
+inline void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, const double* a,
+                 std::size_t lda, const double* b, std::size_t ldb, double* c, std::size_t ldc, bool accumulate = false) {
+    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a, static_cast<int>(lda), b,
+                static_cast<int>(ldb), accumulate ? 1.0 : 0.0, c, static_cast<int>(ldc));
+}
+
 // Sets the BLAS library's own thread count, where the library lets us (OpenBLAS).
 inline void set_blas_threads(int threads) {
     if (openblas_set_num_threads) openblas_set_num_threads(threads);
