@@ -422,7 +422,7 @@ inline std::optional<std::vector<sensitivity_row>> sensitivity_sweep(const commu
             const shard s = shard_of(tensors.size(), static_cast<std::size_t>(comm.size()),
                                      static_cast<std::size_t>(comm.rank()));
             description = s.empty() ? std::string("no tensors")
-                                    : "tensors " + tensors[s.first] + " to " + tensors[s.last - 1] + " " + to_string(s, "");
+                                    : to_string(s, "tensors") + ": " + tensors[s.first] + " to " + tensors[s.last - 1];
             ordered_rows<sensitivity_row> rows;
             if (!s.empty() || tensors.empty()) {
                 sensitivity_options mine = options;
