@@ -17,6 +17,7 @@
 #include <xddp/state/state.hpp>
 
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "model_spec.hpp"
 #include "table.hpp"
 
@@ -29,6 +30,8 @@ struct efficiency_options {
     std::vector<std::string> attach{"conv2d", "linear"}, exclude;
     int beta = 2;
     std::size_t batch = 64;
+    unsigned threads = 0;
+    bool distributed = false;
 };
 
 std::string fixed(double v, int digits) {
@@ -56,10 +59,33 @@ void print_report(const efficiency_report& r, std::optional<std::size_t> correct
     }
 }
 
+std::vector<std::int64_t> load_labels(const efficiency_options& opt, std::size_t inputs) {
+    if (opt.labels.empty()) return {};
+    const auto labels = io::load_npy<std::int64_t>(opt.labels);
+    if (labels.dimension() != 1 || labels.size() != inputs)
+        throw shape_error("labels '" + opt.labels + "' have shape " +
+                          to_string(shape_t(labels.shape().begin(), labels.shape().end())) + "; expected (" +
+                          std::to_string(inputs) + ",), one int64 class per input");
+    return std::vector<std::int64_t>(labels.begin(), labels.end());
+}
+
+void write_results(const efficiency_options& opt, efficiency_report& report, std::optional<std::size_t> correct,
+                   const std::string& description, double seconds, const std::string& where) {
+    report.model = description;
+    print_report(report, correct);
+    std::cout << "\nforward passes and state capture: " << fixed(seconds, 3) << " s on " << where
+              << ", batches of " << opt.batch << '\n';
+    if (!opt.output.empty()) {
+        write_efficiency_json(opt.output, report);
+        std::cout << "report written to " << opt.output << '\n';
+    }
+}
+
 template <class Hash>
 void run_efficiency(const efficiency_options& opt) {
     auto [description, g] = load_model(opt.model);
     const auto x = io::load_npy<float>(opt.inputs);
+    if (opt.threads) set_num_threads(opt.threads);
     const shape_t x_shape(x.shape().begin(), x.shape().end());
     const std::size_t inputs = x_shape.size() == g.input_shape().size() ? 1 : (x_shape.empty() ? 0 : x_shape[0]);
     const capture_options capture =
@@ -71,13 +97,9 @@ void run_efficiency(const efficiency_options& opt) {
     const run_options run{.batch_size = opt.batch};
     efficiency_report report;
     std::optional<std::size_t> correct;
+    const std::vector<std::int64_t> labels = load_labels(opt, inputs);
     if (!opt.labels.empty()) {
-        const auto labels = io::load_npy<std::int64_t>(opt.labels);
-        if (labels.dimension() != 1 || labels.size() != inputs)
-            throw shape_error("labels '" + opt.labels + "' have shape " +
-                              to_string(shape_t(labels.shape().begin(), labels.shape().end())) + "; expected (" +
-                              std::to_string(inputs) + ",), one int64 class per input");
-        pipeline p(g, state_capture<Hash>(capture), accuracy_stage(std::vector<std::int64_t>(labels.begin(), labels.end())));
+        pipeline p(g, state_capture<Hash>(capture), accuracy_stage(labels));
         p.run(x, run);
         correct = p.template stage<1>().correct();
         report = make_efficiency_report(p.template stage<0>(), g, p.template stage<1>().accuracy(), opt.beta);
@@ -87,14 +109,51 @@ void run_efficiency(const efficiency_options& opt) {
         report = make_efficiency_report(p.template stage<0>(), g, std::nullopt, opt.beta);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report.model = description;
-    print_report(report, correct);
-    std::cout << "\nforward passes and state capture: " << fixed(seconds, 3) << " s on " << num_threads()
-              << " thread(s), batches of " << opt.batch << '\n';
-    if (!opt.output.empty()) {
-        write_efficiency_json(opt.output, report);
-        std::cout << "report written to " << opt.output << '\n';
-    }
+    write_results(opt, report, correct, description, seconds, std::to_string(num_threads()) + " thread(s)");
+}
+
+// One rank of `mpirun -np N xddp efficiency ... --distributed`: each rank captures the states of its shard
+// of whole batches; the counters merge (union with counts) on the way to rank 0, which writes the report
+// a single process writes.
+template <class Hash>
+void run_efficiency_distributed([[maybe_unused]] const efficiency_options& opt) {
+    require_mpi("efficiency");
+#if XDDP_WITH_MPI
+    as_rank([&](const mpi::communicator& world) {
+        std::optional<loaded_model> m;
+        xt::xarray<float> x;
+        std::vector<std::int64_t> labels;
+        capture_options capture;
+        mpi::on_every_rank(world, "reading the model, the inputs and the labels", [&] {
+            m = load_model(opt.model);
+            x = io::load_npy<float>(opt.inputs);
+            const shape_t x_shape(x.shape().begin(), x.shape().end());
+            const std::size_t inputs =
+                x_shape.size() == m->model.input_shape().size() ? 1 : (x_shape.empty() ? 0 : x_shape[0]);
+            labels = load_labels(opt, inputs);
+            if (opt.threads) set_num_threads(opt.threads);
+            capture = capture_options::attach_to(opt.attach, opt.exclude, parse_capture_where(opt.where));
+        });
+        if (world.root())
+            std::cout << "Model " << m->description << ", inputs " << opt.inputs << " "
+                      << to_string(shape_t(x.shape().begin(), x.shape().end())) << ", state hash " << Hash::name
+                      << ", " << world.size() << " ranks\n\n";
+        const auto start = std::chrono::steady_clock::now();
+        auto states = mpi::capture_states<Hash>(world, m->model, x, capture, opt.batch, labels);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!states) return;
+        std::optional<double> accuracy;
+        std::optional<std::size_t> correct;
+        if (!labels.empty()) {
+            if (states->seen == 0) throw value_error("xddp efficiency: no input seen");
+            accuracy = static_cast<double>(states->correct) / static_cast<double>(states->seen);
+            correct = states->correct;
+        }
+        efficiency_report report = make_efficiency_report(states->capture, m->model, accuracy, opt.beta);
+        write_results(opt, report, correct, m->description, seconds,
+                      std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+    });
+#endif
 }
 
 }  // namespace
@@ -125,9 +184,20 @@ void add_efficiency_command(CLI::App& app) {
         ->check(CLI::IsMember({"exact", "compact"}))
         ->capture_default_str();
     cmd->add_option("-o,--output", opt->output, "write the report as JSON (xddp.efficiency/1) to this file");
+    cmd->add_option("--threads", opt->threads, "threads (0 = all cores; per rank with --distributed)")
+        ->capture_default_str();
+    cmd->add_flag("--distributed", opt->distributed,
+                  "run as one rank of an MPI job (mpirun -np N xddp efficiency ...): each rank counts the states "
+                  "of a shard of whole batches, rank 0 writes the same report as one process");
     cmd->callback([opt] {
-        if (opt->hash == "compact") run_efficiency<compact_hash>(*opt);
-        else run_efficiency<exact_hash>(*opt);
+        if (opt->distributed) {
+            if (opt->hash == "compact") run_efficiency_distributed<compact_hash>(*opt);
+            else run_efficiency_distributed<exact_hash>(*opt);
+        } else if (opt->hash == "compact") {
+            run_efficiency<compact_hash>(*opt);
+        } else {
+            run_efficiency<exact_hash>(*opt);
+        }
     });
 }
 

@@ -14,6 +14,7 @@
 #include <xddp/xddp.hpp>
 
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "model_spec.hpp"
 #include "table.hpp"
 
@@ -22,10 +23,12 @@ namespace xddp::tool {
 namespace {
 
 struct profile_options_cli {
-    std::string model, input, neurons = "channel", layers, output = "profile.json", per_input, graphml, edges;
+    std::string model, neurons = "channel", layers, output = "profile.json", per_input, graphml, edges;
+    std::vector<std::string> inputs;
     double threshold = 0.1;
     std::size_t batch = 8;
     unsigned threads = 0;
+    bool distributed = false;
 };
 
 std::string number(double v, int digits = 6) {
@@ -62,6 +65,36 @@ std::optional<std::vector<std::size_t>> parse_layers(const std::string& text) {
     return list;
 }
 
+// One .npy file, or several joined along the batch axis (each (N_i, C, H, W) or one (C, H, W) sample).
+xt::xarray<float> load_inputs(const std::vector<std::string>& files, const graph& g) {
+    if (files.size() == 1) return io::load_npy<float>(files[0]);
+    const shape_t& sample = g.input_shape();
+    std::vector<xt::xarray<float>> parts;
+    std::size_t total = 0;
+    for (const std::string& f : files) {
+        xt::xarray<float> x = io::load_npy<float>(f);
+        const shape_t shape(x.shape().begin(), x.shape().end());
+        const bool one = shape == sample;
+        if (!one && !(shape.size() == sample.size() + 1 && std::equal(sample.begin(), sample.end(), shape.begin() + 1)))
+            throw shape_error("input '" + f + "' has shape " + to_string(shape) + "; expected " + to_string(sample) +
+                              " or (N, " + to_string(sample).substr(1) + " to join it with the other inputs");
+        total += one ? 1 : shape[0];
+        parts.push_back(std::move(x));
+    }
+    shape_t shape{total};
+    shape.insert(shape.end(), sample.begin(), sample.end());
+    xt::xarray<float> all = xt::xarray<float>::from_shape(shape);
+    float* out = all.data();
+    for (const auto& x : parts) out = std::copy(x.data(), x.data() + x.size(), out);
+    return all;
+}
+
+std::string joined(const std::vector<std::string>& files) {
+    std::string s;
+    for (const auto& f : files) s += (s.empty() ? "" : ", ") + f;
+    return s;
+}
+
 void print_profile(const profile& p, const std::vector<profile_layer>& layers) {
     table t({"layer", "name", "kind", "neurons", "of", "synapses", "counts"});
     for (const auto& l : p.layers) {
@@ -75,19 +108,33 @@ void print_profile(const profile& p, const std::vector<profile_layer>& layers) {
               << ": size " << p.size() << ", synapses " << p.num_synapses() << ", total count " << p.total() << "\n";
 }
 
+// What every run writes: the table, the profile JSON and the optional graph files.
+void write_results(const profile_options_cli& o, const profile& p, const std::vector<profile_layer>& layers,
+                   double seconds, const std::string& where) {
+    print_profile(p, layers);
+    save_profile_json(o.output, p);
+    if (!o.graphml.empty()) save_graphml(o.graphml, p);
+    if (!o.edges.empty()) save_edge_list(o.edges, p);
+    std::cout << "wrote " << o.output << (o.per_input.empty() ? "" : " and one profile per input in " + o.per_input)
+              << " (" << number(seconds, 4) << " s on " << where << ")\n";
+}
+
+std::function<void(std::size_t, const profile&)> per_input_writer(const profile_options_cli& o) {
+    if (o.per_input.empty()) return {};
+    std::filesystem::create_directories(o.per_input);
+    return [dir = o.per_input](std::size_t i, const profile& p) {
+        save_profile_json(std::filesystem::path(dir) / ("profile_" + std::to_string(i) + ".json"), p);
+    };
+}
+
 template <neuron_policy P>
 void run_profile(const profile_options_cli& o) {
     auto [description, g] = load_model(o.model);
-    const auto x = io::load_npy<float>(o.input);
+    const auto x = load_inputs(o.inputs, g);
     if (o.threads) set_num_threads(o.threads);
     profile_options options{.threshold = o.threshold, .layers = parse_layers(o.layers)};
     profile_stage<P> stage(options);
-    if (!o.per_input.empty()) {
-        std::filesystem::create_directories(o.per_input);
-        stage.on_profile([dir = o.per_input](std::size_t i, const profile& p) {
-            save_profile_json(std::filesystem::path(dir) / ("profile_" + std::to_string(i) + ".json"), p);
-        });
-    }
+    if (auto writer = per_input_writer(o)) stage.on_profile(std::move(writer));
     pipeline pipe(g, std::move(stage));
     const bool batch_input = x.dimension() == g.input_shape().size() + 1;
     const std::size_t total = batch_input ? x.shape()[0] : 1;
@@ -96,17 +143,45 @@ void run_profile(const profile_options_cli& o) {
         run.progress = [](std::size_t done, std::size_t all) {
             std::cerr << "\rprofiled " << done << " / " << all << " inputs" << (done == all ? "\n" : "") << std::flush;
         };
-    std::cout << "Model " << description << ", " << total << " input(s) from " << o.input << "\n";
+    std::cout << "Model " << description << ", " << total << " input(s) from " << joined(o.inputs) << "\n";
     const auto start = std::chrono::steady_clock::now();
     pipe.run(x, run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const profile& p = pipe.template stage<0>().class_profile();
-    print_profile(p, pipe.template stage<0>().layers());
-    save_profile_json(o.output, p);
-    if (!o.graphml.empty()) save_graphml(o.graphml, p);
-    if (!o.edges.empty()) save_edge_list(o.edges, p);
-    std::cout << "wrote " << o.output << (o.per_input.empty() ? "" : " and one profile per input in " + o.per_input)
-              << " (" << number(seconds, 4) << " s on " << num_threads() << " thread(s))\n";
+    write_results(o, pipe.template stage<0>().class_profile(), pipe.template stage<0>().layers(), seconds,
+                  std::to_string(num_threads()) + " thread(s)");
+}
+
+// One rank of `mpirun -np N xddp profile ... --distributed`: every rank reads the model and the inputs,
+// profiles its shard of whole batches, and rank 0 writes the class profile a single process writes.
+template <neuron_policy P>
+void run_profile_distributed([[maybe_unused]] const profile_options_cli& o) {
+    require_mpi("profile");
+#if XDDP_WITH_MPI
+    as_rank([&](const mpi::communicator& world) {
+        std::optional<loaded_model> m;
+        xt::xarray<float> x;
+        profile_options options;
+        std::function<void(std::size_t, const profile&)> writer;
+        mpi::on_every_rank(world, "reading the model and the inputs", [&] {
+            m = load_model(o.model);
+            x = load_inputs(o.inputs, m->model);
+            if (o.threads) set_num_threads(o.threads);
+            options = {.threshold = o.threshold, .layers = parse_layers(o.layers)};
+            detail::profiles::check_threshold(options.threshold, "xddp profile");
+            writer = per_input_writer(o);
+        });
+        const std::size_t total = x.dimension() == m->model.input_shape().size() + 1 ? x.shape()[0] : 1;
+        if (world.root())
+            std::cout << "Model " << m->description << ", " << total << " input(s) from " << joined(o.inputs) << " on "
+                      << world.size() << " ranks\n";
+        const auto start = std::chrono::steady_clock::now();
+        const auto p = mpi::class_profile<P>(world, m->model, x, options, o.batch, writer);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (p)
+            write_results(o, *p, profile_layers(m->model), seconds,
+                          std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+    });
+#endif
 }
 
 }  // namespace
@@ -115,7 +190,10 @@ void add_profile_command(CLI::App& app) {
     auto o = std::make_shared<profile_options_cli>();
     auto* cmd = app.add_subcommand("profile", "Contribution profile (DeepDataProfiler) of an input, or class profile of a batch");
     cmd->add_option("model", o->model, "ARCH:WEIGHTS_DIR, ARCH (seeded weights) or an .onnx file")->required();
-    cmd->add_option("input", o->input, "input .npy: (C, H, W), or (N, C, H, W) for a class profile")->required();
+    cmd->add_option("input", o->inputs,
+                    "input .npy: (C, H, W), or (N, C, H, W) for a class profile; several files are joined "
+                    "along the batch axis")
+        ->required();
     cmd->add_option("--neurons", o->neurons, "neuron policy")->check(CLI::IsMember({"channel", "element"}))->capture_default_str();
     cmd->add_option("--threshold", o->threshold, "share of each neuron's value to explain, in (0, 1]")->capture_default_str();
     cmd->add_option("--layers", o->layers, "layers to profile: A:B (the range [A, B)) or a list 1,3,5; all by default");
@@ -124,10 +202,19 @@ void add_profile_command(CLI::App& app) {
     cmd->add_option("--graphml", o->graphml, "also write the profile graph as GraphML");
     cmd->add_option("--edges", o->edges, "also write the profile graph as an edge list");
     cmd->add_option("--batch", o->batch, "inputs per forward pass")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")->capture_default_str();
+    cmd->add_flag("--distributed", o->distributed,
+                  "run as one rank of an MPI job (mpirun -np N xddp profile ...): each rank profiles a shard of "
+                  "whole batches, rank 0 writes the same class profile as one process");
     cmd->callback([o] {
-        if (o->neurons == "channel") run_profile<channel_neurons>(*o);
-        else run_profile<element_neurons>(*o);
+        if (o->distributed) {
+            if (o->neurons == "channel") run_profile_distributed<channel_neurons>(*o);
+            else run_profile_distributed<element_neurons>(*o);
+        } else if (o->neurons == "channel") {
+            run_profile<channel_neurons>(*o);
+        } else {
+            run_profile<element_neurons>(*o);
+        }
     });
 }
 

@@ -13,6 +13,7 @@
 #include <xddp/pruning/sensitivity.hpp>
 
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "model_spec.hpp"
 #include "table.hpp"
 
@@ -24,6 +25,7 @@ struct sensitivity_options_cli {
     std::string model, images, labels, mode = "element", levels, output = "sensitivity.csv", plot;
     std::size_t batch = 100;
     unsigned threads = 0;
+    bool distributed = false;
 };
 
 std::string fixed(double v, int digits) {
@@ -32,31 +34,26 @@ std::string fixed(double v, int digits) {
     return buf;
 }
 
-void run_sensitivity(const sensitivity_options_cli& o) {
+sensitivity_options sweep_options(const sensitivity_options_cli& o) {
     if (o.batch == 0) throw value_error("--batch must be positive");
     sensitivity_options options;
     options.mode = o.mode == "filter" ? prune_mode::filter : prune_mode::element;
     if (!o.levels.empty()) options.levels = parse_sparsity_levels(o.levels);
     options.batch = o.batch;
-    auto [description, g] = load_model(o.model);
-    const auto images = io::load_npy<float>(o.images);
-    const auto labels_array = io::load_npy<std::int64_t>(o.labels);
+    return options;
+}
+
+std::vector<std::int64_t> load_labels(const std::string& path) {
+    const auto labels_array = io::load_npy<std::int64_t>(path);
     if (labels_array.dimension() != 1)
-        throw shape_error("labels '" + o.labels + "' have shape " +
+        throw shape_error("labels '" + path + "' have shape " +
                           to_string(shape_t(labels_array.shape().begin(), labels_array.shape().end())) +
                           ", expected (N,) int64 class indices");
-    const std::vector<std::int64_t> labels(labels_array.begin(), labels_array.end());
-    if (o.threads) set_num_threads(o.threads);
-    options.progress = [](std::size_t done, std::size_t total) {
-        std::cerr << "\revaluated " << done << " / " << total << " pruned models" << (done == total ? "\n" : "")
-                  << std::flush;
-    };
-    std::cout << "Model " << description << ", " << labels.size() << " labelled images from " << o.images << ", "
-              << o.mode << " pruning at " << options.levels.size() << " levels\n";
-    const auto start = std::chrono::steady_clock::now();
-    const auto rows = sensitivity_sweep(g, images, labels, options);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::vector<std::int64_t>(labels_array.begin(), labels_array.end());
+}
 
+void write_results(const sensitivity_options_cli& o, const std::vector<sensitivity_row>& rows, double seconds,
+                   const std::string& where) {
     table t({"parameter", "sparsity", "pruned", "top1", "top5", "loss"});
     for (const auto& r : rows)
         t.row({r.parameter, python_repr(r.sparsity), std::to_string(r.pruned.zeros), fixed(r.result.top1, 2),
@@ -68,7 +65,56 @@ void run_sensitivity(const sensitivity_options_cli& o) {
         save_sensitivity_svg(o.plot, rows, "Pruning sensitivity (" + o.mode + ")");
         std::cout << " and " << o.plot;
     }
-    std::cout << " (" << fixed(seconds, 3) << " s on " << num_threads() << " thread(s))\n";
+    std::cout << " (" << fixed(seconds, 3) << " s on " << where << ")\n";
+}
+
+void run_sensitivity(const sensitivity_options_cli& o) {
+    sensitivity_options options = sweep_options(o);
+    auto [description, g] = load_model(o.model);
+    const auto images = io::load_npy<float>(o.images);
+    const std::vector<std::int64_t> labels = load_labels(o.labels);
+    if (o.threads) set_num_threads(o.threads);
+    options.progress = [](std::size_t done, std::size_t total) {
+        std::cerr << "\revaluated " << done << " / " << total << " pruned models" << (done == total ? "\n" : "")
+                  << std::flush;
+    };
+    std::cout << "Model " << description << ", " << labels.size() << " labelled images from " << o.images << ", "
+              << o.mode << " pruning at " << options.levels.size() << " levels\n";
+    const auto start = std::chrono::steady_clock::now();
+    const auto rows = sensitivity_sweep(g, images, labels, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_results(o, rows, seconds, std::to_string(num_threads()) + " thread(s)");
+}
+
+// One rank of `mpirun -np N xddp sensitivity ... --distributed`: the weight tensors are shared out in
+// contiguous groups, each rank sweeps its own on the whole data set, rank 0 writes the single-process CSV.
+void run_sensitivity_distributed([[maybe_unused]] const sensitivity_options_cli& o) {
+    require_mpi("sensitivity");
+#if XDDP_WITH_MPI
+    as_rank([&](const mpi::communicator& world) {
+        std::optional<loaded_model> m;
+        xt::xarray<float> images;
+        std::vector<std::int64_t> labels;
+        sensitivity_options options;
+        mpi::on_every_rank(world, "reading the model, the images and the labels", [&] {
+            options = sweep_options(o);
+            m = load_model(o.model);
+            images = io::load_npy<float>(o.images);
+            labels = load_labels(o.labels);
+            if (o.threads) set_num_threads(o.threads);
+        });
+        if (world.root())
+            std::cout << "Model " << m->description << ", " << labels.size() << " labelled images from " << o.images
+                      << ", " << o.mode << " pruning at " << options.levels.size() << " levels, " << world.size()
+                      << " ranks\n";
+        const auto start = std::chrono::steady_clock::now();
+        const auto rows = mpi::sensitivity_sweep(world, m->model, images, labels, options);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (rows)
+            write_results(o, *rows, seconds,
+                          std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+    });
+#endif
 }
 
 }  // namespace
@@ -90,8 +136,14 @@ void add_sensitivity_command(CLI::App& app) {
     cmd->add_option("--batch", o->batch, "images per forward pass")->capture_default_str();
     cmd->add_option("-o,--output", o->output, "CSV to write (Distiller's format)")->capture_default_str();
     cmd->add_option("--plot", o->plot, "also write an SVG plot of top-1 and top-5 versus sparsity");
-    cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->capture_default_str();
-    cmd->callback([o] { run_sensitivity(*o); });
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")->capture_default_str();
+    cmd->add_flag("--distributed", o->distributed,
+                  "run as one rank of an MPI job (mpirun -np N xddp sensitivity ...): each rank sweeps a group "
+                  "of weight tensors, rank 0 writes the same CSV as one process");
+    cmd->callback([o] {
+        if (o->distributed) run_sensitivity_distributed(*o);
+        else run_sensitivity(*o);
+    });
 }
 
 }  // namespace xddp::tool

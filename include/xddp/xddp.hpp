@@ -1,5 +1,5 @@
 #pragma once
-// The umbrella header: everything in the core of xddp. Optional parts (ONNX import, CUDA) have their own.
+// The umbrella header: everything in the core of xddp. Optional parts (ONNX import, CUDA, MPI) have their own.
 
 #include "xddp/config.hpp"
 #include "xddp/fwd.hpp"
@@ -8,6 +8,7 @@
 #include "xddp/core/cost.hpp"
 #include "xddp/core/error.hpp"
 #include "xddp/core/layer.hpp"
+#include "xddp/core/ordered_rows.hpp"
 #include "xddp/core/neuron_policy.hpp"
 #include "xddp/core/parallel_for.hpp"
 #include "xddp/core/shape.hpp"
@@ -30,6 +31,8 @@
 #include "xddp/layers/max_pool2d.hpp"
 #include "xddp/layers/relu.hpp"
 
+#include "xddp/distributed/shard.hpp"
+#include "xddp/io/bytes.hpp"
 #include "xddp/io/npy.hpp"
 #include "xddp/model/any_layer.hpp"
 #include "xddp/model/graph.hpp"
@@ -43,13 +46,17 @@
 #include "xddp/metrics/metrics.hpp"
 #include "xddp/patterns/json.hpp"
 #include "xddp/patterns/patterns.hpp"
+#include "xddp/pruning/bytes.hpp"
 #include "xddp/pruning/report.hpp"
+#include "xddp/state/bytes.hpp"
 #include "xddp/state/json.hpp"
 #include "xddp/state/state.hpp"
 
 #include "xddp/pipeline/pipeline.hpp"
 #include "xddp/pipeline/profile_stage.hpp"
 #include "xddp/profile/backtrace.hpp"
+#include "xddp/profile/bytes.hpp"
+#include "xddp/profile/class_profile.hpp"
 #include "xddp/profile/graph_export.hpp"
 #include "xddp/profile/jaccard.hpp"
 #include "xddp/profile/json.hpp"

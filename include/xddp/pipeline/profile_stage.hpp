@@ -1,7 +1,8 @@
 #pragma once
 // profile_stage: contribution profiles as a pipeline stage. Each forward pass's samples are profiled in
-// parallel (one task per input), then added into the class profile in input order, so the result is
-// the same whatever the thread count or batch size. Per-input profiles are kept on request.
+// parallel (one task per input), then added into a class_profile_sum under their input index, so the
+// class profile is the same bits whatever the thread count, the batch size, or the shards of a
+// distributed run (profile/class_profile.hpp). Per-input profiles are kept on request.
 
 #include <cstddef>
 #include <functional>
@@ -13,6 +14,7 @@
 #include "xddp/model/profile_layers.hpp"
 #include "xddp/pipeline/stage.hpp"
 #include "xddp/profile/backtrace.hpp"
+#include "xddp/profile/class_profile.hpp"
 #include "xddp/profile/profile.hpp"
 
 namespace xddp {
@@ -28,12 +30,18 @@ public:
         detail::profiles::check_threshold(options_.threshold, "profile_stage");
     }
 
-    // Called with each input's profile, in input order, as soon as its batch is done (e.g. to write it).
+    // Called with each input's profile and index, in input order, as soon as its batch is done (e.g. to
+    // write it).
     void on_profile(std::function<void(std::size_t, const profile&)> f) { on_profile_ = std::move(f); }
+
+    // The index in the whole data set of the first input a run sees (a shard's offset; 0 by default).
+    // The class profile depends on these indices, not on which process or run added an input.
+    void first_input(std::size_t index) noexcept { first_input_ = index; }
 
     void start(const graph& g, std::size_t total) {
         graph_ = &g;
         layers_ = profile_layers(g);
+        sum_.clear();
         class_ = profile{};
         per_input_.clear();
         if (keep_per_input_) per_input_.reserve(total);
@@ -44,16 +52,19 @@ public:
         std::vector<profile> batch(n);
         parallel_for(0, n, [&](std::size_t b) { batch[b] = contribution_profile<P>(*graph_, layers_, acts, b, options_); });
         for (std::size_t b = 0; b < n; ++b) {
-            if (on_profile_) on_profile_(first + b, batch[b]);
-            class_ += batch[b];
-            if (keep_per_input_) per_input_.push_back(std::move(batch[b]));
+            const std::size_t index = first_input_ + first + b;
+            if (on_profile_) on_profile_(index, batch[b]);
+            if (keep_per_input_) per_input_.push_back(batch[b]);
+            sum_.add(index, std::move(batch[b]));
         }
     }
 
-    void finish() {}
+    void finish() { class_ = sum_.total(); }
 
-    // The sum of every input's profile (num_inputs = number of inputs).
+    // The sum of every input's profile (num_inputs = number of inputs), once the run has finished.
     const profile& class_profile() const noexcept { return class_; }
+    // The same sum as partial sums over aligned blocks of inputs, to merge with other shards' sums.
+    const class_profile_sum& partial_sums() const noexcept { return sum_; }
     // Every input's own profile, in input order (empty unless keep_per_input).
     const std::vector<profile>& per_input() const noexcept { return per_input_; }
     const std::vector<profile_layer>& layers() const noexcept { return layers_; }
@@ -64,6 +75,8 @@ private:
     std::function<void(std::size_t, const profile&)> on_profile_;
     const graph* graph_ = nullptr;
     std::vector<profile_layer> layers_;
+    std::size_t first_input_ = 0;
+    class_profile_sum sum_;
     profile class_;
     std::vector<profile> per_input_;
 };

@@ -233,7 +233,9 @@ struct profile {
     // matched by index (a layer in one profile only is taken as it is). Adding profiles of different
     // policies gives `mixed`. An empty profile (num_inputs 0) is the identity. Profiles of different
     // thresholds do not add (value_error); layers of one index must agree on kind, shape and predecessors
-    // (shape_error).
+    // (shape_error). The weights' means round, so (a + b) + c and a + (b + c) may differ in the last bits:
+    // to sum many inputs' profiles in any order or on many processes and get one result, use
+    // class_profile_sum (profile/class_profile.hpp), which fixes the addition tree.
     profile& operator+=(const profile& other) {
         if (other.num_inputs == 0) return *this;
         if (num_inputs == 0) return *this = other;

@@ -156,6 +156,38 @@ public:
 
     void finish() {}
 
+    // Adds another capture's states point by point (state_counter::merge): the captures of shards of one
+    // data set, on one model with the same options, merge in any order into the capture of all of it.
+    // The other capture's points must be this one's (same names and widths); a capture that has not
+    // started yet takes them.
+    void merge(const state_capture& other) {
+        if (&other == this) throw value_error("state_capture::merge: a capture cannot be merged into itself");
+        if (points_.empty()) {
+            for (const auto& p : other.points_) {
+                capture_point<Hash> q{p.name, p.node, p.source, p.where, p.neurons, state_counter<Hash>(p.neurons)};
+                points_.push_back(std::move(q));
+            }
+        }
+        if (other.points_.empty()) return;
+        check_same_points(other.points_.size(), [&](std::size_t i) -> const std::string& { return other.points_[i].name; });
+        for (std::size_t i = 0; i < points_.size(); ++i) points_[i].states.merge(other.points_[i].states);
+    }
+
+    // The points must be these, in this order: value_error naming the first difference.
+    template <class NameOf>
+    void check_same_points(std::size_t count, NameOf name_of) const {
+        std::string known;
+        for (const auto& p : points_) known += (known.empty() ? "" : ", ") + p.name;
+        if (count != points_.size())
+            throw value_error("state_capture: merging " + std::to_string(count) + " capture points into " +
+                              std::to_string(points_.size()) + " (" + known +
+                              "); captures merge only with the same model and capture options");
+        for (std::size_t i = 0; i < count; ++i)
+            if (name_of(i) != points_[i].name)
+                throw value_error("state_capture: merging capture point '" + name_of(i) + "' where '" + points_[i].name +
+                                  "' is; captures merge only with the same model and capture options");
+    }
+
     // Forgets every captured state; the capture points stay.
     void reset() {
         for (auto& p : points_) p.states.reset();

@@ -138,6 +138,57 @@ public:
         count_batch(total, buffer, unpack);
     }
 
+    // Adds another counter's states (union with counts): equal keys add their counts, new keys are added,
+    // states seen and inputs add; for compact_hash the same on the 64-bit keys. Integer sums only, so
+    // merging is associative and order-independent: shards' counters merged in any order or grouping
+    // report the same counts, histogram, entropies and efficiency as one counter of all the inputs.
+    // Counters of different widths do not merge (shape_error); kept states have a capture order, which a
+    // merge cannot honour (value_error).
+    void merge(const state_counter& other) {
+        if (&other == this) throw value_error("state_counter::merge: a counter cannot be merged into itself");
+        if (other.state_count_ == 0 && other.inputs_ == 0) return;
+        if (keep_states_ || other.keep_states_)
+            throw value_error("state_counter::merge: the counters keep their states in capture order "
+                              "(keep_states), which merging cannot preserve; merge counters without kept states");
+        check_neurons(other.neurons_, "merging a counter of");
+        other.for_each_key([&](const std::uint64_t* words, std::uint64_t hash, std::uint64_t count) {
+            add_key(words, hash, count);
+        });
+        add_inputs(other.inputs_, other.positions_);
+    }
+
+    // Every distinct key once, in no particular order: f(words, hash, count), words the packed state
+    // (state_words(neurons()) words) for exact_hash and nullptr for compact_hash.
+    template <class F>
+    void for_each_key(F&& f) const {
+        for (const auto& t : tables_) t.for_each(f);
+    }
+
+    // Adds `count` sightings of one key, as merge() and the bytes reader (state/bytes.hpp) do: exact_hash
+    // takes the packed words (padding bits zero; the hash is recomputed from them), compact_hash the hash.
+    // neurons() must be known (fixed or set by an earlier add).
+    void add_key(const std::uint64_t* words, std::uint64_t hash, std::uint64_t count) {
+        if (neurons_ == 0) throw value_error("state_counter::add_key: the counter's width is not known yet");
+        if (count == 0) throw value_error("state_counter::add_key: a key seen 0 times is not a state");
+        if constexpr (Hash::exact) {
+            if (!words) throw value_error("state_counter::add_key: the exact policy needs the state's words");
+            const std::size_t top = neurons_ % 64;
+            if (top && (words[words_ - 1] >> top) != 0)
+                throw value_error("state_counter::add_key: a state of " + std::to_string(neurons_) +
+                                  " neurons has bits set past its last neuron; padding bits must be zero");
+            hash = Hash::hash(words, words_);
+        }
+        tables_[hash >> 60].add(words, hash, count);
+        state_count_ += count;
+    }
+
+    // Adds inputs seen elsewhere (a merged counter's): inputs() grows by `inputs`; states_per_input()
+    // becomes the larger of the two, so that it too does not depend on the merge order.
+    void add_inputs(std::uint64_t inputs, std::size_t states_per_input) {
+        inputs_ += inputs;
+        positions_ = std::max(positions_, states_per_input);
+    }
+
     // Forgets every state (and the width, unless fixed at construction); keeps the memory.
     void reset() {
         for (auto& t : tables_) t.clear();
