@@ -9,28 +9,14 @@
 
 #include "common.hpp"
 #include "xddp/model/seeded_weights.hpp"
-#include "xddp/layers/flatten.hpp"
-#include "xddp/layers/relu.hpp"
-#include "xddp/model/sequential.hpp"
+#include "xddp/model/zoo/patterns_cnn.hpp"
 #include "xddp/patterns/patterns.hpp"
 
 namespace {
 
 xddp::graph patterns_cnn() {
     using namespace xddp;
-    graph g = sequential({3, 16, 16})
-                  .then("conv1", conv2d({.in_channels = 3, .out_channels = 16, .kernel = {3, 3}, .padding = {1, 1}}))
-                  .then("relu1", relu{})
-                  .then("conv2", conv2d({.in_channels = 16, .out_channels = 32, .kernel = {3, 3}}))
-                  .then("relu2", relu{})
-                  .then("pool", max_pool2d({.kernel = {2, 2}}))
-                  .then("conv3", conv2d({.in_channels = 32, .out_channels = 32, .kernel = {3, 3}, .padding = {1, 1}}))
-                  .then("relu3", relu{})
-                  .then("flatten", flatten{})
-                  .then("fc1", linear({.in_features = 1568, .out_features = 64}))
-                  .then("relu4", relu{})
-                  .then("fc2", linear({.in_features = 64, .out_features = 10}))
-                  .build();
+    graph g = zoo::patterns_cnn();
     seed_weights(g, 7);
     return g;
 }

@@ -7,12 +7,7 @@
 #include <string>
 
 #include <xddp/io/npy.hpp>
-#include <xddp/layers/conv2d.hpp>
-#include <xddp/layers/flatten.hpp>
-#include <xddp/layers/linear.hpp>
-#include <xddp/layers/max_pool2d.hpp>
-#include <xddp/layers/relu.hpp>
-#include <xddp/model/sequential.hpp>
+#include <xddp/model/zoo/patterns_cnn.hpp>
 
 #include "shared_dir.hpp"
 
@@ -23,23 +18,10 @@ inline std::filesystem::path dir() { return shared_dir() / "golden/patterns"; }
 template <class T = double>
 xt::xarray<T> load(const std::string& relative) { return xddp::io::load_npy<T>(dir() / relative); }
 
-// conv1 3->16 k3 p1, ReLU, conv2 16->32 k3 p0, ReLU, maxpool 2, conv3 32->32 k3 p1, ReLU, flatten,
-// fc1 1568->64, ReLU, fc2 64->10.
+// The golden model (zoo::patterns_cnn) with its golden weights.
 inline xddp::graph model() {
     using namespace xddp;
-    graph g = sequential({3, 16, 16})
-                  .then("conv1", conv2d({.in_channels = 3, .out_channels = 16, .kernel = {3, 3}, .padding = {1, 1}}))
-                  .then("relu1", relu{})
-                  .then("conv2", conv2d({.in_channels = 16, .out_channels = 32, .kernel = {3, 3}}))
-                  .then("relu2", relu{})
-                  .then("pool", max_pool2d({.kernel = {2, 2}}))
-                  .then("conv3", conv2d({.in_channels = 32, .out_channels = 32, .kernel = {3, 3}, .padding = {1, 1}}))
-                  .then("relu3", relu{})
-                  .then("flatten", flatten{})
-                  .then("fc1", linear({.in_features = 1568, .out_features = 64}))
-                  .then("relu4", relu{})
-                  .then("fc2", linear({.in_features = 64, .out_features = 10}))
-                  .build();
+    graph g = zoo::patterns_cnn();
     for (node_id id = 1; id < g.size(); ++id) {
         node& n = g.at(id);
         for (const parameter& p : n.layer->parameters()) {
