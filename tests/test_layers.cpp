@@ -7,6 +7,7 @@
 #include <xddp/xddp.hpp>
 
 #include "reference_layers.hpp"
+#include "shared_dir.hpp"
 
 namespace {
 
@@ -96,7 +97,7 @@ TEST_CASE("adaptive_avg_pool2d uses PyTorch's windows when sizes do not divide")
     CHECK(y(0, 0, 0, 2) == doctest::Approx(3.5));
 }
 
-TEST_CASE("linear at batch 1 (gemv) and batch 3 (gemm) equals a plain dot product") {
+TEST_CASE("linear at batch 1 and batch 3 equals a plain dot product") {
     std::mt19937 rng(11);
     for (std::size_t batch : {1u, 3u}) {
         xddp::linear layer({.in_features = 37, .out_features = 11});
@@ -114,6 +115,42 @@ TEST_CASE("linear at batch 1 (gemv) and batch 3 (gemm) equals a plain dot produc
     // An (N, C, H, W) input is flattened implicitly.
     xddp::linear flat({.in_features = 12, .out_features = 2});
     CHECK(flat.output_shape(std::vector<xddp::shape_t>{{4, 3, 2, 2}}) == xddp::shape_t{4, 2});
+}
+
+TEST_CASE("an input's output does not depend on its batch or the thread count, to the bit") {
+    // Linear layers were the exception (gemv alone, sgemm in a batch); every row is now one fixed-order dot.
+    std::mt19937 rng(12);
+    for (const std::size_t in : {std::size_t{5}, std::size_t{37}, std::size_t{64}, std::size_t{300}}) {
+        xddp::linear layer({.in_features = in, .out_features = 45});
+        layer.weight() = reference::random_array({45, in}, rng);
+        layer.bias() = reference::random_array({45}, rng);
+        const auto x = reference::random_array({7, in}, rng);
+        for (const unsigned threads : {1u, 2u}) {
+            xddp::set_num_threads(threads);
+            const auto all = run(layer, x);
+            for (std::size_t n = 0; n < 7; ++n) {
+                const xt::xarray<float> row = xt::view(x, xt::range(n, n + 1), xt::all());
+                const auto alone = run(layer, row);
+                for (std::size_t o = 0; o < 45; ++o) REQUIRE(alone(0, o) == all(n, o));
+            }
+        }
+    }
+    // A whole model: tiny_vgg's golden inputs alone and together, every node.
+    xddp::graph g = xddp::zoo::build("tiny_vgg");
+    xddp::load_weights(g, shared_dir() / "golden/ddp/tiny_vgg/weights");
+    const auto x0 = xddp::io::load_npy<float>(shared_dir() / "golden/ddp/tiny_vgg/inputs/x0.npy");
+    const auto x1 = xddp::io::load_npy<float>(shared_dir() / "golden/ddp/tiny_vgg/inputs/x1.npy");
+    const xt::xarray<float> both = xt::concatenate(xt::xtuple(x0, x1), 0);
+    xddp::set_num_threads(1);
+    const auto together = g.forward(both, xddp::keep::all);
+    xddp::set_num_threads(2);
+    const auto alone = g.forward(x1, xddp::keep::all);
+    for (xddp::node_id id = 1; id < g.size(); ++id) {
+        const std::size_t per = alone[id].size();
+        for (std::size_t i = 0; i < per; ++i)
+            REQUIRE_MESSAGE(alone[id].data()[i] == together[id].data()[per + i], g[id].name << " element " << i);
+    }
+    xddp::set_num_threads(0);
 }
 
 TEST_CASE("element-wise layers, batch_norm, flatten, dropout and add") {

@@ -1,7 +1,8 @@
 #pragma once
 // linear: y = x W^T + b, weights in PyTorch layout (out, in). The input is (N, in) or any (N, ...)
 // whose per-sample size is `in` (an implicit flatten, as torch.flatten before a classifier).
-// Batch 1 streams the weights once (kernels/host/matrix_vector.hpp); larger batches use sgemm on W^T without a copy.
+// The weights stream once per forward pass, in blocks applied to every input (kernels/host/matrix_vector.hpp):
+// an input's output is the same bits whatever batch it comes in and whatever the thread count.
 
 #include <cstddef>
 #include <span>
@@ -67,8 +68,7 @@ public:
         const shape_t out = output_shape(std::span(&in, 1));
         y.resize(out);
         const std::size_t n = in[0], k = options_.in_features, m = options_.out_features;
-        if (n == 1) kernels::host::matrix_vector(m, k, weight_.data(), x.data(), y.data());
-        else kernels::host::gemm_bt(n, m, k, x.data(), weight_.data(), y.data());
+        kernels::host::matrix_rows(m, k, weight_.data(), n, x.data(), y.data());
         if (options_.bias)
             for (std::size_t b = 0; b < n; ++b)
                 for (std::size_t o = 0; o < m; ++o) y.data()[b * m + o] += bias_.data()[o];

@@ -22,13 +22,6 @@ inline void gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, st
                 c, static_cast<int>(ldc));
 }
 
-// C (m x n) = A (m x k) * B^T where B is (n x k) row-major: a linear layer over a batch.
-inline void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float* c) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
-                static_cast<int>(k), 1.0f, a, static_cast<int>(k), b, static_cast<int>(k), 0.0f, c,
-                static_cast<int>(n));
-}
-
 // y (m) = A (m x n) * x (n), A row-major: streams A once.
 inline void gemv(std::size_t m, std::size_t n, const float* a, const float* x, float* y) {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), 1.0f, a,
