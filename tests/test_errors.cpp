@@ -143,6 +143,24 @@ TEST_CASE("malformed .npy files are format_errors") {
     CHECK_THROWS_WITH_AS(xddp::io::load_npy<float>(file), doctest::Contains("(trailing bytes)"), xddp::format_error);
     write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (x,), }"));
     CHECK_THROWS_AS(xddp::io::load_npy<float>(file), xddp::format_error);
+    // Found by fuzz_npy: extents without commas between them, and huge extents behind a zero one (no data
+    // needed, but xtensor's strides would overflow).
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2 3,), }") + std::string(24, '\0'));
+    CHECK_THROWS_WITH_AS(xddp::io::load_npy<float>(file), doctest::Contains("extents are separated by commas"),
+                         xddp::format_error);
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 26164, 261644, 2616488888, 62531064), }"));
+    CHECK_THROWS_WITH_AS(xddp::io::load_npy<float>(file), doctest::Contains("too large"), xddp::format_error);
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,,3), }"));
+    CHECK_THROWS_WITH_AS(xddp::io::load_npy<float>(file), doctest::Contains("empty extent"), xddp::format_error);
+    // What numpy writes stays readable: spaces, trailing commas, 0-d and empty arrays.
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': ( 2 , 3 ), }") + std::string(24, '\0'));
+    CHECK(xddp::io::load_npy<float>(file).shape() == std::vector<std::size_t>{2, 3});
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") + std::string(12, '\0'));
+    CHECK(xddp::io::load_npy<float>(file).shape() == std::vector<std::size_t>{3});
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (), }") + std::string(4, '\0'));
+    CHECK(xddp::io::load_npy<float>(file).dimension() == 0);
+    write(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 5), }"));
+    CHECK(xddp::io::load_npy<float>(file).shape() == std::vector<std::size_t>{0, 5});
     fs::remove(file);
     CHECK_THROWS_AS(xddp::io::load_npy<float>(file), xddp::io_error);
 }

@@ -3,6 +3,8 @@
 // Fortran-order array or an unexpected dtype is a format_error naming the file, never an out-of-bounds
 // read. (xt::load_npy trusts the header; weights come from users' folders, so xddp checks everything.)
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -87,25 +89,31 @@ inline npy_header parse_header(std::string_view dict, const std::string& where) 
     if (s.empty() || s.front() != '(') throw format_error(where + ": .npy 'shape' is not a tuple");
     const auto close = s.find(')');
     if (close == std::string_view::npos) throw format_error(where + ": .npy 'shape' tuple is not closed");
-    std::size_t value = 0;
-    bool in_number = false;
-    for (char c : s.substr(1, close - 1)) {
-        if (c >= '0' && c <= '9') {
+    // Comma-separated extents, each digits with optional spaces around (and Python 2's 'L' suffix); a
+    // trailing comma is allowed, as in (3,).
+    std::string_view rest = s.substr(1, close - 1);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty() && item.back() == 'L') item.remove_suffix(1);
+        if (item.empty()) {
+            if (comma == std::string_view::npos && !h.shape.empty()) break;  // the trailing comma of (3,)
+            throw format_error(where + ": .npy 'shape' has an empty extent");
+        }
+        std::size_t value = 0;
+        for (char c : item) {
+            if (c < '0' || c > '9')
+                throw format_error(where + ": .npy 'shape' extent '" + std::string(item) +
+                                   "' is not a non-negative integer (extents are separated by commas)");
             if (value > (std::numeric_limits<std::size_t>::max() - 9) / 10)
                 throw format_error(where + ": .npy shape extent overflows");
             value = value * 10 + static_cast<std::size_t>(c - '0');
-            in_number = true;
-        } else if (c == ',' || c == ' ' || c == 'L') {
-            if (in_number && c != 'L') {
-                h.shape.push_back(value);
-                value = 0;
-                in_number = false;
-            }
-        } else {
-            throw format_error(where + ": .npy 'shape' holds an unexpected character '" + std::string(1, c) + "'");
         }
+        h.shape.push_back(value);
     }
-    if (in_number) h.shape.push_back(value);
     return h;
 }
 
@@ -152,10 +160,13 @@ xt::xarray<T> npy_payload(const npy_header& h, std::span<const char> bytes, cons
     if (h.descr != npy_dtype<T>::descr)
         throw format_error(where + ": dtype is " + detail::dtype_name(h.descr) + ", expected " +
                            std::string(npy_dtype<T>::name) + " ('" + std::string(npy_dtype<T>::descr) + "')");
-    std::size_t count = 1;
+    // The product of the non-zero extents bounds the strides too, so it must fit even when some extent is 0.
+    std::size_t count = 1, span = 1;
     for (auto e : h.shape) {
-        if (e != 0 && count > std::numeric_limits<std::size_t>::max() / sizeof(T) / e)
+        const std::size_t f = std::max<std::size_t>(e, 1);
+        if (span > static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T) / f)
             throw format_error(where + ": .npy shape " + to_string(h.shape) + " is too large");
+        span *= f;
         count *= e;
     }
     const std::size_t available = bytes.size() - h.data_offset;
