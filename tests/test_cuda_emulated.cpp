@@ -13,6 +13,8 @@
 #include "xddp/tensor/cuda.hpp"
 #include "xddp/tensor/cuda_emulated.hpp"
 
+#include "user_layer.hpp"
+
 namespace {
 
 using emulated = xddp::cuda_emulated;
@@ -25,17 +27,6 @@ static_assert(!xddp::kernel_policy<xddp::cuda>, "without nvcc xddp::cuda is an i
 #if !defined(__CUDACC__)
 static_assert(!xddp::cuda::has_kernels);
 #endif
-
-// A user-defined layer: a valid xddp::layer, but without device kernels.
-struct doubling {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
-    xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
-    std::vector<xddp::parameter> parameters() { return {}; }
-    void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
-        y = xt::adapt(x.data(), x.size(), xt::no_ownership(), x.shape());
-        y *= 2.0f;
-    }
-};
 
 }  // namespace
 
@@ -81,6 +72,6 @@ TEST_CASE("emulated CUDA kernels: state packing and exact counting equal the hos
 TEST_CASE("emulated CUDA kernels: bad inputs throw as on the host") {
     device_checks::check_bad_inputs<emulated>();
     xddp::graph g({2, 3});
-    g.add("twice", doubling{}, g.input());
+    g.add("twice", user_scale_layer{}, g.input());
     CHECK_THROWS_AS(xddp::device_model<emulated>{g}, xddp::unsupported_error);
 }

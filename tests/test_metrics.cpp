@@ -19,6 +19,7 @@
 #include <xddp/model/zoo.hpp>
 
 #include "shared_dir.hpp"
+#include "user_layer.hpp"
 
 namespace {
 
@@ -134,21 +135,6 @@ TEST_CASE("metrics: resnet18's live activation bytes per node match deeplite's l
     CHECK(cost.peak_node == "bn1");
 }
 
-namespace {
-
-// A user layer without cost().
-struct scale_by_two {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
-    xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
-    std::vector<xddp::parameter> parameters() { return {}; }
-    void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
-        y = xt::adapt(x.data(), x.size(), xt::no_ownership(), x.shape());
-        y *= 2.0f;
-    }
-};
-
-}  // namespace
-
 TEST_CASE("metrics: costs scale with the batch; a custom layer without cost() costs only its output") {
     const auto g = xddp::zoo::build("lenet5_classic");
     const auto one = xddp::metrics::analyze(g, 1), four = xddp::metrics::analyze(g, 4);
@@ -159,7 +145,7 @@ TEST_CASE("metrics: costs scale with the batch; a custom layer without cost() co
     CHECK_THROWS_AS(xddp::metrics::analyze(g, 0), xddp::value_error);
 
     xddp::graph custom({4});
-    custom.add("double", scale_by_two{}, custom.input());
+    custom.add("double", user_scale_layer{}, custom.input());
     custom.add("relu", xddp::relu{}, custom.output());
     const auto c = xddp::metrics::analyze(custom);
     CHECK(c.layers[0].cost.macs_deeplite == 0);

@@ -146,17 +146,7 @@ TEST_CASE("lenet5.onnx (Identity-shared biases, Reshape plumbing) imports as the
 
 TEST_CASE("the sensitivity model (functional relu/pool nodes) imports as its C++ build") {
     using namespace xddp;
-    auto built = sequential({1, 16, 16})
-                     .then("conv1", conv2d({.in_channels = 1, .out_channels = 8, .kernel = {3, 3}, .padding = {1, 1}}))
-                     .then("relu1", relu{})
-                     .then("pool1", max_pool2d({.kernel = {2, 2}}))
-                     .then("conv2", conv2d({.in_channels = 8, .out_channels = 16, .kernel = {3, 3}, .padding = {1, 1}}))
-                     .then("relu2", relu{})
-                     .then("pool2", max_pool2d({.kernel = {2, 2}}))
-                     .then("fc1", linear({.in_features = 256, .out_features = 32}))
-                     .then("relu3", relu{})
-                     .then("fc2", linear({.in_features = 32, .out_features = 10}))
-                     .build();
+    auto built = zoo::tiny_cnn();
     const fs::path dir = shared_dir() / "golden/metrics/sensitivity";
     load_weights(built, dir / "weights");
     auto imported = import("metrics/sensitivity/model.onnx");
@@ -170,18 +160,7 @@ TEST_CASE("the sensitivity model (functional relu/pool nodes) imports as its C++
 
 TEST_CASE("the patterns model imports as its C++ build and matches the float64 reference logits") {
     using namespace xddp;
-    auto built = sequential({3, 16, 16})
-                     .then("conv1", conv2d({.in_channels = 3, .out_channels = 16, .kernel = {3, 3}, .padding = {1, 1}}))
-                     .then("relu1", relu{})
-                     .then("conv2", conv2d({.in_channels = 16, .out_channels = 32, .kernel = {3, 3}}))
-                     .then("relu2", relu{})
-                     .then("pool", max_pool2d({.kernel = {2, 2}}))
-                     .then("conv3", conv2d({.in_channels = 32, .out_channels = 32, .kernel = {3, 3}, .padding = {1, 1}}))
-                     .then("relu3", relu{})
-                     .then("fc1", linear({.in_features = 1568, .out_features = 64}))
-                     .then("relu4", relu{})
-                     .then("fc2", linear({.in_features = 64, .out_features = 10}))
-                     .build();
+    auto built = zoo::patterns_cnn();
     const fs::path dir = shared_dir() / "golden/patterns/model_and_data";
     load_parameters(built, dir);  // the folder also holds logits_f64 and x_nchw
     auto imported = import("patterns/model.onnx");

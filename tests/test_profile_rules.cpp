@@ -31,6 +31,8 @@
 #include "xddp/model/sequential.hpp"
 #include "xddp/profile/backtrace.hpp"
 
+#include "user_layer.hpp"
+
 namespace {
 
 // ---------------------------------------------------------------------------------------------------
@@ -580,18 +582,6 @@ TEST_CASE("one batched forward pass, profiles of its samples computed in paralle
     CHECK(class_profile.total() == total);
 }
 
-namespace {
-// A layer xddp has no contribution rule for.
-struct mystery {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
-    xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
-    std::vector<xddp::parameter> parameters() { return {}; }
-    void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
-        y = xt::adapt(x.data(), x.size(), xt::no_ownership(), x.shape());
-    }
-};
-}  // namespace
-
 TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activations not kept") {
     xddp::graph g = residual_model();
     randomize(g, 1);
@@ -627,7 +617,7 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
     // A custom node grouped into a conv layer: unsupported, named.
     xddp::graph custom = xddp::sequential({2, 5, 5})
                              .then("conv", xddp::conv2d({.in_channels = 2, .out_channels = 3, .kernel = {3, 3}}))
-                             .then("strange", mystery{})
+                             .then("strange", user_scale_layer{1.0f})
                              .then("fc", xddp::linear({.in_features = 27, .out_features = 2}))
                              .build();
     xddp::seed_weights(custom, 2);

@@ -150,8 +150,7 @@ void run_efficiency_distributed([[maybe_unused]] const efficiency_options& opt) 
             correct = states->correct;
         }
         efficiency_report report = make_efficiency_report(states->capture, m->model, accuracy, opt.beta);
-        write_results(opt, report, correct, m->description, seconds,
-                      std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+        write_results(opt, report, correct, m->description, seconds, ranks_description(world));
     });
 #endif
 }

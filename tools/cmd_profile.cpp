@@ -178,8 +178,7 @@ void run_profile_distributed([[maybe_unused]] const profile_options_cli& o) {
         const auto p = mpi::class_profile<P>(world, m->model, x, options, o.batch, writer);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (p)
-            write_results(o, *p, profile_layers(m->model), seconds,
-                          std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+            write_results(o, *p, profile_layers(m->model), seconds, ranks_description(world));
     });
 #endif
 }

@@ -111,8 +111,7 @@ void run_sensitivity_distributed([[maybe_unused]] const sensitivity_options_cli&
         const auto rows = mpi::sensitivity_sweep(world, m->model, images, labels, options);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (rows)
-            write_results(o, *rows, seconds,
-                          std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)");
+            write_results(o, *rows, seconds, ranks_description(world));
     });
 #endif
 }

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <xddp/core/error.hpp>
+#include <xddp/core/threads.hpp>
 
 #if XDDP_WITH_MPI
 #include <xddp/distributed/mpi.hpp>
@@ -29,6 +30,11 @@ inline void require_mpi(const std::string& command) {
 }
 
 #if XDDP_WITH_MPI
+// "3 ranks of 2 thread(s)": how a distributed run ran, for the results' timing line.
+inline std::string ranks_description(const mpi::communicator& world) {
+    return std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)";
+}
+
 // Runs f(world) inside an MPI environment. A distributed_error is reported once, by rank 0; the other
 // ranks exit with status 1 without repeating it.
 template <class F>

@@ -90,52 +90,50 @@ inline xt::xarray<double> linear_matrix_to_torch(const xt::xtensor<double, 2>& m
     return t;
 }
 
+// Visits the taps of a convolution's windows over an (H, W, C) image in row order: tap t = ((oh * wo + ow) * kh
+// + r) * kw + q, with the (ih * W + iw) image position it reads, or -1 where it falls on padding.
+template <class F>
+void for_each_window_tap(const hwc_t& in, const window2d& win, std::size_t ho, std::size_t wo, F&& f) {
+    const auto [h, w, c] = in;
+    const std::size_t kh = win.kernel[0], kw = win.kernel[1];
+    std::size_t tap = 0;
+    for (std::size_t oh = 0; oh < ho; ++oh)
+        for (std::size_t ow = 0; ow < wo; ++ow)
+            for (std::size_t r = 0; r < kh; ++r) {
+                const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * win.stride[0] + r * win.dilation[0]) -
+                                          static_cast<std::ptrdiff_t>(win.pad_begin[0]);
+                for (std::size_t q = 0; q < kw; ++q, ++tap) {
+                    const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(ow * win.stride[1] + q * win.dilation[1]) -
+                                              static_cast<std::ptrdiff_t>(win.pad_begin[1]);
+                    const bool inside = ih >= 0 && iw >= 0 && ih < static_cast<std::ptrdiff_t>(h) &&
+                                        iw < static_cast<std::ptrdiff_t>(w);
+                    f(tap, inside ? ih * static_cast<std::ptrdiff_t>(w) + iw : std::ptrdiff_t{-1});
+                }
+            }
+}
+
 // The rows of a convolution over one channels-last image x (H, W, C): one row per output position
 // (oh, ow), each listing (kh, kw, C) with C fastest; padded positions are zeros. rows: (Ho*Wo, kh*kw*C).
 inline void extract_patches(const double* x, const hwc_t& in, const window2d& win, std::size_t ho, std::size_t wo,
                             double* rows) {
-    const auto [h, w, c] = in;
-    const std::size_t kh = win.kernel[0], kw = win.kernel[1];
-    for (std::size_t oh = 0; oh < ho; ++oh)
-        for (std::size_t ow = 0; ow < wo; ++ow) {
-            double* row = rows + (oh * wo + ow) * kh * kw * c;
-            for (std::size_t r = 0; r < kh; ++r) {
-                const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * win.stride[0] + r * win.dilation[0]) -
-                                          static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                for (std::size_t q = 0; q < kw; ++q, row += c) {
-                    const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(ow * win.stride[1] + q * win.dilation[1]) -
-                                              static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                    if (ih < 0 || iw < 0 || ih >= static_cast<std::ptrdiff_t>(h) || iw >= static_cast<std::ptrdiff_t>(w))
-                        std::memset(row, 0, c * sizeof(double));
-                    else
-                        std::memcpy(row, x + (static_cast<std::size_t>(ih) * w + static_cast<std::size_t>(iw)) * c,
-                                    c * sizeof(double));
-                }
-            }
-        }
+    const std::size_t c = in[2];
+    for_each_window_tap(in, win, ho, wo, [&](std::size_t tap, std::ptrdiff_t pixel) {
+        double* row = rows + tap * c;
+        if (pixel < 0) std::memset(row, 0, c * sizeof(double));
+        else std::memcpy(row, x + static_cast<std::size_t>(pixel) * c, c * sizeof(double));
+    });
 }
 
 // The adjoint of extract_patches: adds every row's entries back onto the image positions they came from.
 inline void accumulate_patches(const double* rows, const hwc_t& in, const window2d& win, std::size_t ho,
                                std::size_t wo, double* x) {
-    const auto [h, w, c] = in;
-    const std::size_t kh = win.kernel[0], kw = win.kernel[1];
-    for (std::size_t oh = 0; oh < ho; ++oh)
-        for (std::size_t ow = 0; ow < wo; ++ow) {
-            const double* row = rows + (oh * wo + ow) * kh * kw * c;
-            for (std::size_t r = 0; r < kh; ++r) {
-                const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * win.stride[0] + r * win.dilation[0]) -
-                                          static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                for (std::size_t q = 0; q < kw; ++q, row += c) {
-                    const std::ptrdiff_t iw = static_cast<std::ptrdiff_t>(ow * win.stride[1] + q * win.dilation[1]) -
-                                              static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                    if (ih < 0 || iw < 0 || ih >= static_cast<std::ptrdiff_t>(h) || iw >= static_cast<std::ptrdiff_t>(w))
-                        continue;
-                    double* dst = x + (static_cast<std::size_t>(ih) * w + static_cast<std::size_t>(iw)) * c;
-                    for (std::size_t k = 0; k < c; ++k) dst[k] += row[k];
-                }
-            }
-        }
+    const std::size_t c = in[2];
+    for_each_window_tap(in, win, ho, wo, [&](std::size_t tap, std::ptrdiff_t pixel) {
+        if (pixel < 0) return;
+        const double* row = rows + tap * c;
+        double* dst = x + static_cast<std::size_t>(pixel) * c;
+        for (std::size_t k = 0; k < c; ++k) dst[k] += row[k];
+    });
 }
 
 }  // namespace xddp
