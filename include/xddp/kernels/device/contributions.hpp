@@ -124,20 +124,13 @@ struct max_pool_argmax_body {
         bool found = false;
         float top = 0.0f;
         std::size_t arg = 0;
-        for (std::size_t r = 0; r < win.kh; ++r) {
-            const long long ii = tap(i, r, win.sh, win.dh, win.ph);
-            if (!inside(ii, h)) continue;
-            for (std::size_t q = 0; q < win.kw; ++q) {
-                const long long jj = tap(j, q, win.sw, win.dw, win.pw);
-                if (!inside(jj, w)) continue;
-                const std::size_t flat = static_cast<std::size_t>(ii) * w + static_cast<std::size_t>(jj);
-                if (!found || plane[flat] > top) {
-                    found = true;
-                    top = plane[flat];
-                    arg = flat;
-                }
+        for_each_inside_tap(win, i, j, h, w, [&](std::size_t flat) {
+            if (!found || plane[flat] > top) {
+                found = true;
+                top = plane[flat];
+                arg = flat;
             }
-        }
+        });
         best[k] = top;
         where[k] = found && top != 0.0f ? static_cast<std::uint32_t>(c * h * w + arg) : in_padding;
     }

@@ -22,21 +22,15 @@ struct max_pool2d_body {
         const float* p = x + plane * h * w;
         bool found = false;
         float best = 0.0f;
-        for (std::size_t r = 0; r < win.kh; ++r) {
-            const long long ii = tap(i, r, win.sh, win.dh, win.ph);
-            if (!inside(ii, h)) continue;
-            for (std::size_t q = 0; q < win.kw; ++q) {
-                const long long jj = tap(j, q, win.sw, win.dw, win.pw);
-                if (!inside(jj, w)) continue;
-                const float v = p[static_cast<std::size_t>(ii) * w + static_cast<std::size_t>(jj)];
-                if (!found) {
-                    best = v;
-                    found = true;
-                } else if (best == best && (v > best || v != v)) {  // a NaN, once met, stays
-                    best = v;
-                }
+        for_each_inside_tap(win, i, j, h, w, [&](std::size_t flat) {
+            const float v = p[flat];
+            if (!found) {
+                best = v;
+                found = true;
+            } else if (best == best && (v > best || v != v)) {  // a NaN, once met, stays
+                best = v;
             }
-        }
+        });
         y[t] = best;
     }
 };

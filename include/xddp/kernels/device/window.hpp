@@ -23,4 +23,19 @@ XDDP_HOST_DEVICE long long tap(std::size_t o, std::size_t r, std::size_t s, std:
 
 XDDP_HOST_DEVICE bool inside(long long v, std::size_t extent) { return v >= 0 && v < static_cast<long long>(extent); }
 
+// Calls f(flat) for every tap of output position (i, j)'s window that lies inside an (h, w) plane, row by row
+// (PyTorch's visiting order); flat = row * w + column. Padding taps are skipped.
+template <class F>
+XDDP_HOST_DEVICE void for_each_inside_tap(const window& win, std::size_t i, std::size_t j, std::size_t h,
+                                          std::size_t w, F&& f) {
+    for (std::size_t r = 0; r < win.kh; ++r) {
+        const long long ii = tap(i, r, win.sh, win.dh, win.ph);
+        if (!inside(ii, h)) continue;
+        for (std::size_t q = 0; q < win.kw; ++q) {
+            const long long jj = tap(j, q, win.sw, win.dw, win.pw);
+            if (inside(jj, w)) f(static_cast<std::size_t>(ii) * w + static_cast<std::size_t>(jj));
+        }
+    }
+}
+
 }  // namespace xddp::kernels::device
