@@ -58,35 +58,29 @@ registered_comparison register_kernel_comparison(const std::string& name, Candid
     if constexpr (requires(const Reference& r, std::span<const shape_t> in) { r.cost(in); })
         s->macs = s->reference.cost(std::span<const shape_t>(s->shapes)).macs_common;
 
-    auto counters = [s](benchmark::State& state) {
+    // The timed loop of either row: forward passes over the shared inputs, then the counters.
+    auto time = [s](benchmark::State& state, const auto& layer) {
+        activation y(layer.output_shape(s->shapes));
+        for (auto _ : state) {
+            detail::run_forward(layer, s->xs, y);
+            benchmark::DoNotOptimize(y.data());
+            benchmark::ClobberMemory();
+        }
         state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
                                 static_cast<std::int64_t>(detail::batch_of(s->shapes)));
         if (s->macs)
             state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(s->macs), benchmark::Counter::kIsIterationInvariantRate);
     };
-    auto* c = benchmark::RegisterBenchmark((name + "/candidate").c_str(), [s, counters](benchmark::State& state) {
+    auto* c = benchmark::RegisterBenchmark((name + "/candidate").c_str(), [s, time](benchmark::State& state) {
         if (!s->check) s->check = detail::run_and_compare(s->candidate, s->reference, s->xs, s->options);
         if (!s->check->matches()) {
             state.SkipWithError(("output differs from the reference: " + s->check->describe()).c_str());
             return;
         }
-        activation y(s->candidate.output_shape(s->shapes));
-        for (auto _ : state) {
-            detail::run_forward(s->candidate, s->xs, y);
-            benchmark::DoNotOptimize(y.data());
-            benchmark::ClobberMemory();
-        }
-        counters(state);
+        time(state, s->candidate);
     });
-    auto* r = benchmark::RegisterBenchmark((name + "/reference").c_str(), [s, counters](benchmark::State& state) {
-        activation y(s->reference.output_shape(s->shapes));
-        for (auto _ : state) {
-            detail::run_forward(s->reference, s->xs, y);
-            benchmark::DoNotOptimize(y.data());
-            benchmark::ClobberMemory();
-        }
-        counters(state);
-    });
+    auto* r = benchmark::RegisterBenchmark((name + "/reference").c_str(),
+                                           [s, time](benchmark::State& state) { time(state, s->reference); });
     return {c, r};
 }
 
