@@ -34,12 +34,6 @@ struct efficiency_options {
     bool distributed = false;
 };
 
-std::string fixed(double v, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 std::string percent(double v) { return fixed(100.0 * v, 2) + "%"; }
 
 void print_report(const efficiency_report& r, std::optional<std::size_t> correct) {

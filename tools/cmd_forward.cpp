@@ -17,12 +17,6 @@ namespace xddp::tool {
 
 namespace {
 
-std::string fixed(double v, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 void print_layers(const graph& g) {
     table t({"#", "node", "kind", "output (per sample)", "parameters"});
     std::size_t total = 0;

@@ -30,9 +30,7 @@ struct patterns_options_cli {
 std::string ratio(double v) {
     if (std::isnan(v)) return "n/a";
     if (std::isinf(v)) return "inf";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f", v);
-    return buf;
+    return fixed(v, 4);
 }
 
 std::string shape_text(const shape_t& s) {
@@ -87,9 +85,7 @@ void run_patterns(const patterns_options_cli& o) {
         save_pattern_arrays(o.save, a);
         std::cout << ", patterns in " << o.save;
     }
-    char took[64];
-    std::snprintf(took, sizeof took, "%.3f", seconds);
-    std::cout << " (" << took << " s on " << num_threads() << " thread(s))\n";
+    std::cout << " (" << fixed(seconds, 3) << " s on " << num_threads() << " thread(s))\n";
 }
 
 }  // namespace

@@ -28,12 +28,6 @@ struct sensitivity_options_cli {
     bool distributed = false;
 };
 
-std::string fixed(double v, int digits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 sensitivity_options sweep_options(const sensitivity_options_cli& o) {
     if (o.batch == 0) throw value_error("--batch must be positive");
     sensitivity_options options;

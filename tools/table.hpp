@@ -2,11 +2,20 @@
 // A plain text table for the terminal: columns sized to their widest cell, numbers right-aligned.
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace xddp::tool {
+
+// v with `digits` decimals ("%.*f"), the one number format of the program's tables and timing lines.
+inline std::string fixed(double v, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
 
 class table {
 public:
