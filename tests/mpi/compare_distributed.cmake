@@ -1,10 +1,11 @@
 # One distributed test: runs `xddp ARGS -o single.EXT` as one process, then
 # `MPIEXEC [PREFLAGS] -np NP xddp ARGS -o distributed.EXT --distributed`, and requires both to succeed and
 # the two files to be identical byte for byte. With EXPECT_FAILURE=REGEX the distributed run must fail
-# instead and its output match REGEX (every failed rank named with its shard).
+# instead and its output match REGEX (every failed rank named with its shard), REPEAT times in a row
+# (default 1); OUTPUT=PATH (relative to WORK_DIR) names the -o file of such a run.
 #
 #   cmake -DXDDP=... -DMPIEXEC=... -DMPIEXEC_PREFLAGS=a|b -DNP=3 -DARGS=a|b|c -DEXT=json -DWORK_DIR=...
-#         [-DEXPECT_FAILURE=regex] -P compare_distributed.cmake
+#         [-DEXPECT_FAILURE=regex [-DREPEAT=n] [-DOUTPUT=path]] -P compare_distributed.cmake
 # `|` separates list items (ctest would split `;`).
 
 foreach(var XDDP MPIEXEC NP ARGS EXT WORK_DIR)
@@ -24,15 +25,24 @@ set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
 set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
 
 if(DEFINED EXPECT_FAILURE)
-  execute_process(COMMAND "${MPIEXEC}" ${preflags} -np ${NP} "${XDDP}" ${args} -o "${distributed}" --distributed
-                  WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc EQUAL 0)
-    message(FATAL_ERROR "the distributed run succeeded where it should fail:\n${out}\n${err}")
+  if(NOT DEFINED REPEAT)
+    set(REPEAT 1)
   endif()
-  if(NOT "${out}${err}" MATCHES "${EXPECT_FAILURE}")
-    message(FATAL_ERROR "the distributed run failed (${rc}) without matching '${EXPECT_FAILURE}':\n${out}\n${err}")
+  if(DEFINED OUTPUT)
+    set(distributed "${WORK_DIR}/${OUTPUT}")
   endif()
-  message(STATUS "failed as expected:\n${err}")
+  foreach(attempt RANGE 1 ${REPEAT})
+    execute_process(COMMAND "${MPIEXEC}" ${preflags} -np ${NP} "${XDDP}" ${args} -o "${distributed}" --distributed
+                    WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(rc EQUAL 0)
+      message(FATAL_ERROR "run ${attempt}: the distributed run succeeded where it should fail:\n${out}\n${err}")
+    endif()
+    if(NOT "${out}${err}" MATCHES "${EXPECT_FAILURE}")
+      message(FATAL_ERROR "run ${attempt} of ${REPEAT}: the distributed run failed (${rc}) without matching "
+                          "'${EXPECT_FAILURE}':\n${out}\n${err}")
+    endif()
+  endforeach()
+  message(STATUS "failed as expected, ${REPEAT} time(s):\n${err}")
   return()
 endif()
 

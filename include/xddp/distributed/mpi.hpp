@@ -18,7 +18,8 @@
 //
 // A rank that fails (bad file, out of memory, a malformed message) sends its failure up the tree instead
 // of a result; rank 0 then throws distributed_error naming every failed rank and its shard, and every
-// other rank throws it too, so no rank hangs and nothing is silently dropped.
+// other rank throws it too, so no rank hangs and nothing is silently dropped. No rank should exit before
+// rank 0 has written that report: end every rank through job_status (docs/distributed.md).
 
 // The C API only: the deprecated C++ bindings that mpi.h would otherwise pull in are not used.
 #ifndef OMPI_SKIP_MPICXX
@@ -132,6 +133,12 @@ public:
                           "MPI_Recv");
         }
         return bytes;
+    }
+    // True on every rank when `mine` is true on any rank (a logical or over the ranks).
+    bool any(bool mine) const {
+        int in = mine ? 1 : 0, out = 0;
+        detail::check(MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
+        return out != 0;
     }
     // Rank 0's bytes to every rank.
     std::vector<std::uint8_t> broadcast(std::vector<std::uint8_t> bytes) const {
@@ -280,6 +287,13 @@ std::optional<std::vector<std::uint8_t>> reduce_to_root(const communicator& comm
     if (!comm.root()) return std::nullopt;
     return std::move(mine.payload);
 }
+
+// The end of a job: every rank says whether it failed, and learns whether any rank did. Call it on every
+// rank after rank 0 has reported the failures (a distributed_error's what()) and before any rank exits: a
+// rank that exits with a non-zero status makes mpirun end the whole job at once, and a report not yet
+// written by then is lost. Returns the status every rank should exit with (0, or 1 if any rank failed),
+// so that all ranks exit alike.
+inline int job_status(const communicator& comm, bool failed) { return comm.any(failed) ? 1 : 0; }
 
 // Runs f() on every rank and agrees on the outcome: if it throws on any rank, every rank throws
 // distributed_error naming the failed ranks (`what`: what f does, e.g. "loading the model"). Use it for
