@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "common.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 // im2col + sgemm, stride 1, padding p, with bias; its own weight storage.
 struct textbook_conv {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "textbook_conv";
     std::size_t cin, cout, k, pad;
     xt::xtensor<float, 4> w = xt::zeros<float>({cout, cin, k, k});
     xt::xtensor<float, 1> b = xt::zeros<float>({cout});
@@ -45,7 +46,7 @@ struct textbook_conv {
 };
 
 struct loop_relu {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "loop_relu";
     xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
     std::vector<xddp::parameter> parameters() { return {}; }
     void forward(const xddp::tensor_ref& x, xddp::activation& y) const {

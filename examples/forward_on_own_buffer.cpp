@@ -21,6 +21,6 @@ int main() {
     const xddp::activations acts = g.forward(x, xddp::keep::all);
     std::cout << "logits shape " << xddp::to_string(xddp::shape_t(acts.output().shape().begin(), acts.output().shape().end()))
               << '\n';
-    for (const xddp::profile_layer& l : xddp::profile_layers(g))
+    for (const xddp::layer_group& l : xddp::layer_groups(g))
         std::cout << "layer " << l.index << " " << l.name << " (" << l.kind << ") " << xddp::to_string(l.shape) << '\n';
 }

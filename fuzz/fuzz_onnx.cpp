@@ -8,7 +8,7 @@
 #include <span>
 
 #include <xddp/io/onnx.hpp>
-#include <xddp/model/profile_layers.hpp>
+#include <xddp/model/layer_groups.hpp>
 
 namespace {
 
@@ -27,7 +27,7 @@ double forward_work(const xddp::graph& g) {
             work += out * static_cast<double>(m->window().kernel[0] * m->window().kernel[1]);
         else if (const auto* a = n.layer->get_if<xddp::avg_pool2d>())
             work += out * static_cast<double>(a->window().kernel[0] * a->window().kernel[1]);
-        else if (n.layer->kind() == xddp::layer_kind::adaptive_avg_pool2d)
+        else if (n.layer->kind() == "adaptive_avg_pool2d")
             work += static_cast<double>(xddp::element_count(g[n.inputs[0]].shape));
     }
     return work;
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const xddp::graph g = xddp::io::load_onnx_from_memory(std::span(reinterpret_cast<const char*>(data), size));
         try {
-            (void)xddp::profile_layers(g);
+            (void)xddp::layer_groups(g);
         } catch (const xddp::error&) {
         }
         if (forward_work(g) < 2e6) {

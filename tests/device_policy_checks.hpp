@@ -22,7 +22,7 @@
 #include "xddp/device/profile.hpp"
 #include "xddp/device/state.hpp"
 #include "xddp/io/npy.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/model/sequential.hpp"
 #include "xddp/pipeline/pipeline.hpp"
 #include "xddp/pipeline/profile_stage.hpp"
@@ -297,7 +297,7 @@ void check_bad_inputs() {
     CHECK_THROWS_AS(m.forward(xddp::to_device<P>(reference::random_array({1, 4, 15, 17}, rng))), xddp::shape_error);
     // Activations kept with keep::output lack the inner layers.
     const auto kept = m.forward(reference::random_array({4, 17, 15}, rng), xddp::keep::output);
-    const auto layers = xddp::profile_layers(g);
+    const auto layers = xddp::layer_groups(g);
     CHECK_THROWS_AS((xddp::contribution_profile<xddp::channel_neurons, P>(g, layers, kept, 0, {})), xddp::value_error);
 }
 

@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 
 namespace golden {
 
-inline void check_layer_structure(const xddp::profile_layer& l, const nlohmann::json& expected) {
+inline void check_layer_structure(const xddp::layer_group& l, const nlohmann::json& expected) {
     CHECK(l.name == expected["name"].get<std::string>());
     CHECK(l.kind == expected["kind"].get<std::string>());
     CHECK(l.shape == expected["shape"].get<xddp::shape_t>());

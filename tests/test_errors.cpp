@@ -175,5 +175,5 @@ TEST_CASE("profile layers refuse graphs they cannot group") {
     const auto c = g.add("conv", xddp::conv2d({.in_channels = 3, .out_channels = 3, .kernel = {1, 1}}), g.input());
     const auto r = g.add("relu", xddp::relu{}, c);
     g.add("sum", xddp::add{}, c, r);  // reads the conv layer's head, an inner node
-    CHECK_THROWS_AS(xddp::profile_layers(g), xddp::unsupported_error);
+    CHECK_THROWS_AS(xddp::layer_groups(g), xddp::unsupported_error);
 }

@@ -60,7 +60,7 @@ TEST_CASE("profile layers group the graph as DeepDataProfiler does (structure.js
         const auto g = load_case(name);
         std::ifstream in(shared_dir() / "golden/ddp" / name / "structure.json");
         const auto structure = nlohmann::json::parse(in);
-        const auto layers = xddp::profile_layers(g);
+        const auto layers = xddp::layer_groups(g);
         REQUIRE(layers.size() == structure["layers"].size());
         for (const auto& expected : structure["layers"]) {
             const auto& l = layers[expected["index"].get<std::size_t>()];

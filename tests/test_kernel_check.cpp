@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <string>
 
 #include <xddp/layers/add.hpp>
@@ -17,7 +18,7 @@ namespace {
 
 // A user's direct convolution (stride 1, no padding, no groups): plain loops, its own storage.
 struct my_conv {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "my_conv";
     std::size_t cin, cout, k;
     std::string bias_name = "bias";
     float bias_error = 0.0f;  // added to output channel 1 to make a wrong kernel
@@ -51,7 +52,7 @@ struct my_conv {
 
 // ReLU that lets NaN through as 0 (unlike PyTorch) and one that returns the input shape's transpose.
 struct nan_to_zero_relu {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "nan_to_zero_relu";
     xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
     std::vector<xddp::parameter> parameters() { return {}; }
     void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
@@ -61,7 +62,7 @@ struct nan_to_zero_relu {
 };
 
 struct my_add {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "my_add";
     xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
     std::vector<xddp::parameter> parameters() { return {}; }
     void forward(const xddp::tensor_ref& a, const xddp::tensor_ref& b, xddp::activation& y) const {

@@ -59,8 +59,8 @@ xt::xarray<float> check_same_logits(const xddp::graph& imported, const xddp::gra
 
 // Index, kind, shape, predecessors and successors of every profile layer agree.
 void check_same_layers(const xddp::graph& imported, const xddp::graph& built) {
-    const auto a = xddp::profile_layers(imported);
-    const auto b = xddp::profile_layers(built);
+    const auto a = xddp::layer_groups(imported);
+    const auto b = xddp::layer_groups(built);
     REQUIRE(a.size() == b.size());
     for (std::size_t k = 0; k < a.size(); ++k) {
         CAPTURE(k);
@@ -83,7 +83,7 @@ void check_ddp_case(const std::string& name) {
     // structure.json: names too, and the ONNX nodes DDP lists for each layer.
     std::ifstream in(dir / "structure.json");
     const auto structure = nlohmann::json::parse(in);
-    const auto layers = xddp::profile_layers(imported);
+    const auto layers = xddp::layer_groups(imported);
     REQUIRE(layers.size() == structure["layers"].size());
     for (const auto& expected : structure["layers"]) {
         const auto& l = layers[expected["index"].get<std::size_t>()];

@@ -64,7 +64,7 @@ xt::xarray<double> keras(const xddp::kernel_layer& k, const xt::xtensor<double, 
 }
 
 xt::xarray<double> torch(const xddp::kernel_layer& k, const xt::xtensor<double, 2>& m) {
-    if (k.kind == xddp::layer_kind::conv2d) return xddp::conv_matrix_to_torch(m, k.kernel_shape[2], k.kernel_shape[0], k.kernel_shape[1]);
+    if (k.kind == "conv2d") return xddp::conv_matrix_to_torch(m, k.kernel_shape[2], k.kernel_shape[0], k.kernel_shape[1]);
     return xddp::linear_matrix_to_torch(m, k.flatten_source);
 }
 

@@ -15,7 +15,7 @@
 #include "golden_profiles.hpp"
 #include "shared_dir.hpp"
 #include "xddp/io/npy.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/model/weights.hpp"
 #include "xddp/model/zoo.hpp"
 #include "xddp/profile/backtrace.hpp"
@@ -36,14 +36,14 @@ struct golden_case {
 };
 
 template <xddp::neuron_policy P>
-xddp::profile profile_of(const xddp::graph& g, const std::vector<xddp::profile_layer>& layers,
+xddp::profile profile_of(const xddp::graph& g, const std::vector<xddp::layer_group>& layers,
                          const xddp::activations& acts, std::size_t sample, double threshold) {
     xddp::profile_options opt;
     opt.threshold = threshold;
     return xddp::contribution_profile<P>(g, layers, acts, sample, opt);
 }
 
-xddp::profile profile_of(const std::string& policy, const xddp::graph& g, const std::vector<xddp::profile_layer>& layers,
+xddp::profile profile_of(const std::string& policy, const xddp::graph& g, const std::vector<xddp::layer_group>& layers,
                          const xddp::activations& acts, std::size_t sample, double threshold) {
     return policy == "channel" ? profile_of<xddp::channel_neurons>(g, layers, acts, sample, threshold)
                                : profile_of<xddp::element_neurons>(g, layers, acts, sample, threshold);
@@ -61,7 +61,7 @@ TEST_CASE("golden DDP profiles: tiny_vgg and tiny_resnet, both policies, thresho
     int matched = 0;
     for (const std::string model : {"tiny_vgg", "tiny_resnet"}) {
         const xddp::graph g = golden_model(model);
-        const auto layers = xddp::profile_layers(g);
+        const auto layers = xddp::layer_groups(g);
         const auto x0 = xddp::io::load_npy<float>(case_dir(model) / "inputs" / "x0.npy");
         const auto x1 = xddp::io::load_npy<float>(case_dir(model) / "inputs" / "x1.npy");
         const auto a0 = g.forward(x0, xddp::keep::all);
@@ -132,7 +132,7 @@ TEST_CASE("golden DDP profiles: tiny_vgg and tiny_resnet, both policies, thresho
 TEST_CASE("golden DDP profiles from one batched forward pass, one profile per sample") {
     for (const std::string model : {"tiny_vgg", "tiny_resnet"}) {
         const xddp::graph g = golden_model(model);
-        const auto layers = xddp::profile_layers(g);
+        const auto layers = xddp::layer_groups(g);
         const auto x0 = xddp::io::load_npy<float>(case_dir(model) / "inputs" / "x0.npy");
         const auto x1 = xddp::io::load_npy<float>(case_dir(model) / "inputs" / "x1.npy");
         xt::xarray<float> batch = xt::concatenate(xt::xtuple(x0, x1), 0);

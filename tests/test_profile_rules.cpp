@@ -26,7 +26,7 @@
 #include "xddp/layers/max_pool2d.hpp"
 #include "xddp/layers/relu.hpp"
 #include "xddp/core/parallel_for.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/model/seeded_weights.hpp"
 #include "xddp/model/sequential.hpp"
 #include "xddp/profile/backtrace.hpp"
@@ -113,7 +113,7 @@ std::vector<float> sample_of(const xddp::activations& acts, xddp::node_id id, st
 std::ptrdiff_t sdiff(std::size_t a, std::size_t b) { return static_cast<std::ptrdiff_t>(a) - static_cast<std::ptrdiff_t>(b); }
 
 template <xddp::neuron_policy P>
-std::vector<ref_layer> reference_profile(const xddp::graph& g, const std::vector<xddp::profile_layer>& layers,
+std::vector<ref_layer> reference_profile(const xddp::graph& g, const std::vector<xddp::layer_group>& layers,
                                          const xddp::activations& acts, std::size_t sample, double thr,
                                          const std::vector<std::size_t>& ltp) {
     std::vector<ref_layer> out(layers.size());
@@ -221,7 +221,7 @@ std::vector<ref_layer> reference_profile(const xddp::graph& g, const std::vector
                     const bool by_channel = channel_policy<P> && in_shape.size() == 3;
                     add_synapse(preds[0], n, by_channel ? pk.position / (in_shape[1] * in_shape[2]) : pk.position, pk.weight);
                 }
-            } else if (first.layer->kind() == xddp::layer_kind::add) {
+            } else if (first.layer->kind() == "add") {
                 const bool by_channel = channel_policy<P> && in_shape.size() == 3;
                 const std::size_t plane = by_channel ? in_shape[1] * in_shape[2] : 1;
                 float m1 = -std::numeric_limits<float>::infinity(), m2 = m1;
@@ -354,7 +354,7 @@ void randomize(xddp::graph& g, std::uint64_t seed) {
     std::uniform_real_distribution<float> u(-0.5f, 0.5f);
     for (xddp::node_id id = 1; id < g.size(); ++id) {
         xddp::node& n = g.at(id);
-        if (n.layer->kind() != xddp::layer_kind::batch_norm) continue;
+        if (n.layer->kind() != "batch_norm") continue;
         for (auto& prm : n.layer->parameters())  // weight, bias, running_mean: random; running_var positive
             for (std::size_t k = 0; k < xddp::element_count(prm.shape); ++k)
                 prm.data[k] = prm.name == "running_var" ? 0.5f + (u(rng) + 0.5f) : (prm.name == "weight" ? 1.0f + u(rng) : u(rng));
@@ -417,7 +417,7 @@ xt::xarray<float> random_input(const xddp::graph& g, std::size_t batch, unsigned
 template <xddp::neuron_policy P>
 void check_model(const xddp::graph& g, const xddp::activations& acts, std::size_t sample, double thr,
                  std::optional<std::vector<std::size_t>> ltp = std::nullopt) {
-    const auto layers = xddp::profile_layers(g);
+    const auto layers = xddp::layer_groups(g);
     std::vector<std::size_t> chosen;
     if (ltp) {
         for (std::size_t k : *ltp)
@@ -546,7 +546,7 @@ TEST_CASE("layers_to_profile: listed layers get influence and synapses, their pr
     // The add layer (3) alone: it and both its predecessors (1 and 2) are in the profile.
     xddp::profile_options opt;
     opt.layers = std::vector<std::size_t>{3};
-    const auto p = xddp::contribution_profile<xddp::channel_neurons>(g, xddp::profile_layers(g), acts, 0, opt);
+    const auto p = xddp::contribution_profile<xddp::channel_neurons>(g, xddp::layer_groups(g), acts, 0, opt);
     REQUIRE(p.layers.size() == 3);
     CHECK(p.layers[0].index == 1);
     CHECK_FALSE(p.layers[0].profiled);
@@ -554,7 +554,7 @@ TEST_CASE("layers_to_profile: listed layers get influence and synapses, their pr
     CHECK(p.layers[2].synapses.size() == 2);
     // An empty list profiles nothing.
     opt.layers = std::vector<std::size_t>{};
-    CHECK(xddp::contribution_profile<xddp::channel_neurons>(g, xddp::profile_layers(g), acts, 0, opt).layers.empty());
+    CHECK(xddp::contribution_profile<xddp::channel_neurons>(g, xddp::layer_groups(g), acts, 0, opt).layers.empty());
     CHECK(xddp::layer_range(2, 5) == std::vector<std::size_t>{2, 3, 4});
 }
 
@@ -563,7 +563,7 @@ TEST_CASE("one batched forward pass, profiles of its samples computed in paralle
     randomize(g, 11);
     const std::size_t batch = 6;
     const auto acts = g.forward(random_input(g, batch, 12), xddp::keep::all);
-    const auto layers = xddp::profile_layers(g);
+    const auto layers = xddp::layer_groups(g);
     xddp::profile_options opt;
     opt.threshold = 0.3;
     std::vector<xddp::profile> parallel(batch), serial(batch);
@@ -585,7 +585,7 @@ TEST_CASE("one batched forward pass, profiles of its samples computed in paralle
 TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activations not kept") {
     xddp::graph g = residual_model();
     randomize(g, 1);
-    const auto layers = xddp::profile_layers(g);
+    const auto layers = xddp::layer_groups(g);
     const auto x = random_input(g, 1, 9);
     const auto acts = g.forward(x, xddp::keep::all);
     xddp::profile_options opt;
@@ -614,7 +614,7 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
         CHECK(std::string(e.what()).find("NaN") != std::string::npos);
     }
 
-    // A custom node grouped into a conv layer: unsupported, named.
+    // A user node with no profile role (opaque) after a conv layer: a layer of its own, refused by name.
     xddp::graph custom = xddp::sequential({2, 5, 5})
                              .then("conv", xddp::conv2d({.in_channels = 2, .out_channels = 3, .kernel = {3, 3}}))
                              .then("strange", user_scale_layer{1.0f})
@@ -628,8 +628,9 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
     } catch (const xddp::unsupported_error& e) {
         CHECK(std::string(e.what()).find("'strange'") != std::string::npos);
     }
-    // Profiling only the linear layer does not need the conv layer's rule.
-    opt.layers = std::vector<std::size_t>{2};
+    // Profiling only the linear layer (layer 3, after 'strange') does not need the user layer's rule.
+    CHECK(xddp::layer_groups(custom).size() == 4);
+    opt.layers = std::vector<std::size_t>{3};
     const auto cacts = custom.forward(cx, xddp::keep::all);
-    CHECK_NOTHROW((void)xddp::contribution_profile<xddp::channel_neurons>(custom, xddp::profile_layers(custom), cacts, 0, opt));
+    CHECK_NOTHROW((void)xddp::contribution_profile<xddp::channel_neurons>(custom, xddp::layer_groups(custom), cacts, 0, opt));
 }

@@ -73,13 +73,12 @@ TEST_CASE("capture points: by kind, by name, exclude, before/after/both, in mode
         return point_names(s);
     };
     using names = std::vector<std::string>;
-    using xddp::layer_kind;
-    CHECK(resolve({.kinds = {layer_kind::conv2d}}) == names{"conv_1_post_states", "conv_2_post_states", "conv_3_post_states"});
-    CHECK(resolve({.kinds = {layer_kind::conv2d}, .where = xddp::capture_where::before}) ==
+    CHECK(resolve({.kinds = {"conv2d"}}) == names{"conv_1_post_states", "conv_2_post_states", "conv_3_post_states"});
+    CHECK(resolve({.kinds = {"conv2d"}, .where = xddp::capture_where::before}) ==
           names{"conv_1_pre_states", "conv_2_pre_states", "conv_3_pre_states"});
-    CHECK(resolve({.kinds = {layer_kind::linear}, .names = {"conv_2"}, .where = xddp::capture_where::both}) ==
+    CHECK(resolve({.kinds = {"linear"}, .names = {"conv_2"}, .where = xddp::capture_where::both}) ==
           names{"conv_2_pre_states", "conv_2_post_states", "pred_pre_states", "pred_post_states"});
-    CHECK(resolve({.kinds = {layer_kind::batch_norm, layer_kind::linear}, .exclude = {"norm_1"}}) ==
+    CHECK(resolve({.kinds = {"batch_norm", "linear"}, .exclude = {"norm_1"}}) ==
           names{"norm_2_post_states", "norm_3_post_states", "pred_post_states"});
     // A name in the attach list overrides exclude (TensorState: elu_1, elu_3, pred).
     const std::vector<std::string> attach{"ELU", "pred", "elu_3"};
@@ -88,16 +87,19 @@ TEST_CASE("capture points: by kind, by name, exclude, before/after/both, in mode
     // The graph input itself, by name, after.
     CHECK(resolve({.names = {"input"}}) == names{"input_post_states"});
 
-    CHECK(xddp::layer_kind_from_name("Conv2d") == layer_kind::conv2d);
-    CHECK(xddp::layer_kind_from_name("conv2d") == layer_kind::conv2d);
-    CHECK(xddp::layer_kind_from_name("BatchNorm2d") == layer_kind::batch_norm);
-    CHECK(!xddp::layer_kind_from_name("conv_1"));
+    // A kind is the layer's own name or one of its aliases (the PyTorch class names).
+    const xddp::any_layer conv = xddp::conv2d({.in_channels = 1, .out_channels = 1});
+    CHECK(xddp::has_kind(conv, "Conv2d"));
+    CHECK(xddp::has_kind(conv, "conv2d"));
+    CHECK(xddp::has_kind(xddp::any_layer(xddp::batch_norm(4)), "BatchNorm2d"));
+    CHECK(xddp::has_kind(xddp::any_layer(xddp::relu6()), "ReLU6"));
+    CHECK(!xddp::has_kind(conv, "conv_1"));
 
     // Unknown names (attached or excluded) are errors naming the model's nodes.
     CHECK_THROWS_AS(resolve({.names = {"conv_9"}}), xddp::value_error);
-    CHECK_THROWS_AS(resolve({.kinds = {layer_kind::conv2d}, .exclude = {"conv9"}}), xddp::value_error);
+    CHECK_THROWS_AS(resolve({.kinds = {"conv2d"}, .exclude = {"conv9"}}), xddp::value_error);
     CHECK_THROWS_WITH_AS(resolve({.names = {"conv_9"}}), doctest::Contains("conv_9"), xddp::value_error);
-    CHECK_THROWS_AS(resolve({.kinds = {layer_kind::add}}), xddp::value_error);  // nothing matches
+    CHECK_THROWS_AS(resolve({.kinds = {"add"}}), xddp::value_error);  // nothing matches
     CHECK_THROWS_AS(xddp::state_capture<>({}), xddp::value_error);              // nothing to attach to
     CHECK_THROWS_AS(resolve({.names = {"input"}, .where = xddp::capture_where::before}), xddp::unsupported_error);
     CHECK_THROWS_AS(xddp::parse_capture_where("around"), xddp::value_error);
@@ -170,7 +172,7 @@ TEST_CASE("pipeline capture: identical counts for 1 and 2 threads and batch size
         }
         return part;
     };
-    const xddp::capture_options options{.kinds = {xddp::layer_kind::conv2d, xddp::layer_kind::linear},
+    const xddp::capture_options options{.kinds = {"conv2d", "linear"},
                                         .where = xddp::capture_where::both};
     std::vector<std::vector<std::uint64_t>> reference;
     for (unsigned threads : {1u, 2u}) {
@@ -203,7 +205,7 @@ TEST_CASE("pipeline capture: identical counts for 1 and 2 threads and batch size
     for (unsigned threads : {1u, 2u}) {
         xddp::set_num_threads(threads);
         for (std::size_t batch : {1u, 7u, 32u}) {
-            xddp::pipeline p(g, xddp::state_capture<>({.kinds = {xddp::layer_kind::conv2d}}));
+            xddp::pipeline p(g, xddp::state_capture<>({.kinds = {"conv2d"}}));
             p.run(first_inputs, {.batch_size = batch});
             std::vector<std::uint64_t> distinct;
             for (const auto& point : p.stage<0>().points()) {
@@ -221,7 +223,7 @@ TEST_CASE("state_capture: every run appends, reset clears, a changed width is a 
     const xddp::graph g = lenet5();
     const auto x = xddp::io::load_npy<float>(lenet_dir() / "inputs/x.npy");
     const xddp::tensor_ref first_inputs(x.data(), {64, 1, 28, 28});
-    xddp::pipeline p(g, xddp::state_capture<>({.kinds = {xddp::layer_kind::linear}}));
+    xddp::pipeline p(g, xddp::state_capture<>({.kinds = {"linear"}}));
     p.run(first_inputs, {.batch_size = 16});
     CHECK(p.stage<0>().point("pred_post_states").states.state_count() == 64);
     p.run(first_inputs, {.batch_size = 50});  // a second run appends
@@ -231,7 +233,7 @@ TEST_CASE("state_capture: every run appends, reset clears, a changed width is a 
     CHECK(p.stage<0>().point("pred_post_states").states.state_count() == 0);
 
     // A forward pass whose captured activation changes width midway.
-    xddp::state_capture<> capture({.kinds = {xddp::layer_kind::linear}});
+    xddp::state_capture<> capture({.kinds = {"linear"}});
     capture.start(g, 4);
     xddp::activations acts = g.forward(xddp::tensor_ref(x.data(), {2, 1, 28, 28}), xddp::keep::all);
     capture.consume(acts, 0);
@@ -242,7 +244,7 @@ TEST_CASE("state_capture: every run appends, reset clears, a changed width is a 
     const xddp::graph other = xddp::zoo::tiny_vgg();
     CHECK_THROWS_AS(capture.start(other, 1), xddp::value_error);
     capture.reset();
-    xddp::state_capture<> by_kind({.kinds = {xddp::layer_kind::linear}});
+    xddp::state_capture<> by_kind({.kinds = {"linear"}});
     by_kind.start(other, 1);
     CHECK(!by_kind.points().empty());
     // The efficiency ratio needs alpha1 > alpha2.
@@ -257,7 +259,7 @@ TEST_CASE("state_capture: every run appends, reset clears, a changed width is a 
 TEST_CASE("efficiency report JSON") {
     const xddp::graph g = lenet5();
     const auto x = xddp::io::load_npy<float>(lenet_dir() / "inputs/x.npy");
-    xddp::pipeline p(g, xddp::state_capture<xddp::compact_hash>({.kinds = {xddp::layer_kind::conv2d}}));
+    xddp::pipeline p(g, xddp::state_capture<xddp::compact_hash>({.kinds = {"conv2d"}}));
     p.run(xddp::tensor_ref(x.data(), {64, 1, 28, 28}), {.batch_size = 32});
     const auto with_accuracy = xddp::make_efficiency_report(p.stage<0>(), g, 0.9, 2);
     std::ostringstream os;

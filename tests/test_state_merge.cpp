@@ -101,7 +101,7 @@ TEST_CASE("state_capture::merge: a capture of shards of batches reports what the
     xddp::graph g = xddp::zoo::lenet5();
     xddp::load_weights(g, shared_dir() / "golden/tensorstate/lenet5/weights");
     const auto x = xddp::io::load_npy<float>(shared_dir() / "golden/tensorstate/lenet5/inputs/x.npy");
-    const xddp::capture_options options{.kinds = {xddp::layer_kind::conv2d, xddp::layer_kind::linear}};
+    const xddp::capture_options options{.kinds = {"conv2d", "linear"}};
     const xddp::run_options run{.batch_size = 32};
     xddp::pipeline serial(g, xddp::state_capture<>(options));
     serial.run(x, run);
@@ -127,7 +127,7 @@ TEST_CASE("state_capture::merge: a capture of shards of batches reports what the
     CHECK(got.network_efficiency == want.network_efficiency);
 
     // Captures of other points do not merge; a capture not started takes the other's points.
-    xddp::pipeline other(g, xddp::state_capture<>({.kinds = {xddp::layer_kind::conv2d}}));
+    xddp::pipeline other(g, xddp::state_capture<>({.kinds = {"conv2d"}}));
     other.run(rows(x, 0, 32), run);
     CHECK_THROWS_AS(parts[0].merge(other.stage<0>()), xddp::value_error);
     CHECK_THROWS_AS(xddp::merge_state_capture_bytes(parts[0], xddp::state_capture_to_bytes(other.stage<0>())),

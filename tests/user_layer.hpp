@@ -3,6 +3,7 @@
 // contribution rule and no device kernel. y = factor * x.
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include <xtensor/xadapt.hpp>
@@ -10,7 +11,7 @@
 #include <xddp/core/layer.hpp>
 
 struct user_scale_layer {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "user_scale";
     float factor = 2.0f;
 
     xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }

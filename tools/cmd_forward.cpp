@@ -26,7 +26,7 @@ void print_layers(const graph& g) {
         if (n.layer)
             for (const auto& p : const_cast<any_layer&>(*n.layer).parameters()) params += element_count(p.shape);
         total += params;
-        t.row({std::to_string(id), n.name, n.layer ? std::string(to_string(n.layer->kind())) : "input", to_string(n.shape),
+        t.row({std::to_string(id), n.name, n.layer ? std::string(n.layer->kind()) : "input", to_string(n.shape),
                params ? std::to_string(params) : ""});
     }
     t.print(std::cout);
@@ -35,7 +35,7 @@ void print_layers(const graph& g) {
 
 void print_profile_layers(const graph& g) {
     table t({"layer", "name", "kind", "shape", "from", "nodes"});
-    for (const auto& l : profile_layers(g)) {
+    for (const auto& l : layer_groups(g)) {
         std::string from, nodes;
         for (auto p : l.predecessors) from += (from.empty() ? "" : ",") + std::to_string(p);
         for (auto id : l.nodes) nodes += (nodes.empty() ? "" : " + ") + g[id].name;

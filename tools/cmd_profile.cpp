@@ -95,7 +95,7 @@ std::string joined(const std::vector<std::string>& files) {
     return s;
 }
 
-void print_profile(const profile& p, const std::vector<profile_layer>& layers) {
+void print_profile(const profile& p, const std::vector<layer_group>& layers) {
     table t({"layer", "name", "kind", "neurons", "of", "synapses", "counts"});
     for (const auto& l : p.layers) {
         const std::string name = l.index < layers.size() ? layers[l.index].name : "";
@@ -109,7 +109,7 @@ void print_profile(const profile& p, const std::vector<profile_layer>& layers) {
 }
 
 // What every run writes: the table, the profile JSON and the optional graph files.
-void write_results(const profile_options_cli& o, const profile& p, const std::vector<profile_layer>& layers,
+void write_results(const profile_options_cli& o, const profile& p, const std::vector<layer_group>& layers,
                    double seconds, const std::string& where) {
     print_profile(p, layers);
     save_profile_json(o.output, p);
@@ -178,7 +178,7 @@ void run_profile_distributed([[maybe_unused]] const profile_options_cli& o) {
         const auto p = mpi::class_profile<P>(world, m->model, x, options, o.batch, writer);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (p)
-            write_results(o, *p, profile_layers(m->model), seconds, ranks_description(world));
+            write_results(o, *p, layer_groups(m->model), seconds, ranks_description(world));
     });
 #endif
 }

@@ -22,7 +22,7 @@ class graph;
 class sequential;
 struct node;
 struct activations;
-struct profile_layer;
+struct layer_group;
 class thread_pool;
 
 class conv2d;

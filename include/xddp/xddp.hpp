@@ -36,7 +36,7 @@
 #include "xddp/io/npy.hpp"
 #include "xddp/model/any_layer.hpp"
 #include "xddp/model/graph.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/model/seeded_weights.hpp"
 #include "xddp/model/sequential.hpp"
 #include "xddp/model/weights.hpp"

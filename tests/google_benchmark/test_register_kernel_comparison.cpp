@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,7 @@ namespace {
 
 // A user's 1x1 convolution (no bias): a plain channel mix, optionally wrong in one place.
 struct pointwise_conv {
-    static constexpr xddp::layer_kind kind = xddp::layer_kind::custom;
+    static constexpr std::string_view kind = "pointwise_conv";
     std::size_t cin, cout;
     bool wrong = false;
     xt::xarray<float> w = xt::zeros<float>({cout, cin, std::size_t{1}, std::size_t{1}});

@@ -1,6 +1,20 @@
 #pragma once
-// The layer concept. A layer knows its kind, the output shape for given input shapes (validating
-// them), its parameters (for weight loading) and its forward pass over a batch.
+// The layer concept: the unit of extension. A layer type states everything xddp does with it, on itself
+// (static members and member functions the concept detects) or in one specialization next to it:
+//
+//   kind        static constexpr std::string_view: its name in graphs, tables and profile JSON ("conv2d")
+//   forward     forward(x, y), forward(a, b, y) or forward(std::span<const tensor_ref>, y): 1, 2 or N inputs
+//   output_shape(std::span<const shape_t>) with the batch axis; throws shape_error on a mismatch
+//   parameters  named parameter tensors, for loading weights by PyTorch state_dict key suffix
+//   role        optional static constexpr profile_role: its part in DeepDataProfiler's grouping (default opaque)
+//   head_is_tail optional static constexpr bool: its profile layer's head is its tail, not its own output
+//               (DDP's residual add, whose influence is read after the ReLU that follows it)
+//   cost        optional cost(std::span<const shape_t>) -> layer_cost (default: its output bytes only)
+//   aliases     optional static constexpr std::string_view aliases[]: other names it answers to (PyTorch
+//               class names such as "Conv2d", for TensorState's attach_to)
+//   contribution_rule<L>  optional specialization (core/contribution_rule.hpp): its backtrace per neuron policy
+//
+// docs/extending.md walks through a new layer type with all of these.
 
 #include <concepts>
 #include <cstddef>
@@ -17,47 +31,23 @@
 
 namespace xddp {
 
-enum class layer_kind {
-    conv2d,
-    linear,
-    max_pool2d,
-    avg_pool2d,
-    adaptive_avg_pool2d,
-    add,
-    relu,
-    elu,
-    hardtanh,
-    leaky_relu,
-    batch_norm,
-    flatten,
-    dropout,
-    custom,
+// What a node does in DeepDataProfiler's layer grouping (specs/ddp.md sections 1 and 9).
+enum class profile_role {
+    starts_layer,  // a profile layer starts here (conv2d, linear, pools, add, concat): it needs a contribution rule
+    absorbed,      // element-wise: joins the layer before it (batch_norm, relu, sigmoid, dropout)
+    reshape,       // joins the layer before it and only reshapes it (flatten): the layer's shape is taken before it
+    opaque,        // no contribution meaning (attention, LayerNorm, an unknown user layer): runs in forward passes,
+                   // metrics and state capture, starts a layer of its own, and profiles refuse it by name
 };
 
-inline constexpr std::string_view to_string(layer_kind k) {
-    switch (k) {
-        case layer_kind::conv2d: return "conv2d";
-        case layer_kind::linear: return "linear";
-        case layer_kind::max_pool2d: return "max_pool2d";
-        case layer_kind::avg_pool2d: return "avg_pool2d";
-        case layer_kind::adaptive_avg_pool2d: return "adaptive_avg_pool2d";
-        case layer_kind::add: return "add";
-        case layer_kind::relu: return "relu";
-        case layer_kind::elu: return "elu";
-        case layer_kind::hardtanh: return "hardtanh";
-        case layer_kind::leaky_relu: return "leaky_relu";
-        case layer_kind::batch_norm: return "batch_norm";
-        case layer_kind::flatten: return "flatten";
-        case layer_kind::dropout: return "dropout";
-        case layer_kind::custom: return "custom";
+inline constexpr std::string_view to_string(profile_role r) {
+    switch (r) {
+        case profile_role::starts_layer: return "starts_layer";
+        case profile_role::absorbed: return "absorbed";
+        case profile_role::reshape: return "reshape";
+        case profile_role::opaque: return "opaque";
     }
     return "unknown";
-}
-
-// Kinds that start a DDP layer (specs/ddp.md section 1); the others are absorbed into the layer before them.
-inline constexpr bool starts_profile_layer(layer_kind k) {
-    return k == layer_kind::conv2d || k == layer_kind::linear || k == layer_kind::max_pool2d ||
-           k == layer_kind::avg_pool2d || k == layer_kind::adaptive_avg_pool2d || k == layer_kind::add;
 }
 
 // A named parameter tensor a layer owns, for loading weights by PyTorch state_dict key suffix.
@@ -65,6 +55,9 @@ struct parameter {
     std::string name;  // "weight", "bias", "running_mean", ...
     shape_t shape;     // the shape it must have
     float* data;       // where its element_count(shape) floats go
+    // seed_weights (model/seeded_weights.hpp) fills it from a uniform distribution scaled by the fan-in of
+    // the layer's first such parameter, as PyTorch initialises conv and linear layers; others keep their values.
+    bool seeded = false;
 };
 
 using activation = xt::xarray<float>;
@@ -79,17 +72,47 @@ concept binary_layer = requires(const L& l, const tensor_ref& a, const tensor_re
     { l.forward(a, b, y) };
 };
 
+// Any number of inputs (concat): forward(std::span<const tensor_ref>, y).
+template <class L>
+concept variadic_layer = requires(const L& l, std::span<const tensor_ref> inputs, activation& y) {
+    { l.forward(inputs, y) };
+};
+
 // Every layer: its kind, an output shape (batch included) for its input shapes, which throws
 // shape_error on a mismatch, and a forward pass writing into a caller-owned activation.
 template <class L>
 concept layer = requires(const L& l, L& m, std::span<const shape_t> inputs) {
-    { L::kind } -> std::convertible_to<layer_kind>;
+    { L::kind } -> std::convertible_to<std::string_view>;
     { l.output_shape(inputs) } -> std::convertible_to<shape_t>;
     { m.parameters() } -> std::convertible_to<std::vector<parameter>>;
-} && (unary_layer<L> || binary_layer<L>);
+} && (unary_layer<L> || binary_layer<L> || variadic_layer<L>);
 
-// Number of inputs a layer takes.
+// The arity of a layer that takes any number of inputs.
+inline constexpr std::size_t any_arity = 0;
+
+// Number of inputs a layer takes: 1, 2, or any_arity.
 template <layer L>
-inline constexpr std::size_t arity_v = binary_layer<L> ? 2 : 1;
+inline constexpr std::size_t arity_v = variadic_layer<L> ? any_arity : binary_layer<L> ? 2 : 1;
+
+// The layer's profile_role: L::role where it says, opaque where it does not.
+template <layer L>
+inline constexpr profile_role role_v = [] {
+    if constexpr (requires { { L::role } -> std::convertible_to<profile_role>; }) return profile_role{L::role};
+    else return profile_role::opaque;
+}();
+
+// Whether the layer's profile layer takes its tail as its head (L::head_is_tail where it says).
+template <layer L>
+inline constexpr bool head_is_tail_v = [] {
+    if constexpr (requires { { L::head_is_tail } -> std::convertible_to<bool>; }) return bool{L::head_is_tail};
+    else return false;
+}();
+
+// The other names a layer answers to (L::aliases where it has them).
+template <layer L>
+constexpr std::span<const std::string_view> aliases_of() {
+    if constexpr (requires { std::span<const std::string_view>(L::aliases); }) return std::span<const std::string_view>(L::aliases);
+    else return {};
+}
 
 }  // namespace xddp

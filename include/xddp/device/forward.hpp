@@ -121,7 +121,7 @@ public:
                 p.push_back(upload(shift.data(), shift.size()));
             } else if (!has_kernel(l)) {
                 throw unsupported_error("device_model<" + std::string(P::name) + ">: node '" + g[id].name + "' is a " +
-                                        std::string(to_string(l.kind())) +
+                                        std::string(l.kind()) +
                                         " layer of a type without device kernels; the device policies run xddp's own "
                                         "layer classes (conv2d, linear, pools, add, batch_norm, relu, elu, hardtanh, "
                                         "leaky_relu, flatten, dropout); use xddp::host for user-defined layers");

@@ -87,7 +87,7 @@ typename P::template buffer<std::uint32_t> upload_indices(std::span<const std::s
 // One sample's activation of a node in the policy's memory, checked for shape.
 template <class P>
 const float* sample_data(const graph& g, const device_activations<P>& acts, node_id id, std::size_t sample,
-                         const shape_t& shape, const profile_layer& owner) {
+                         const shape_t& shape, const layer_group& owner) {
     const device_tensor<P>& a = acts.values.at(id);
     if (a.empty() || a.size() == 0)
         throw value_error("contribution_profile: " + profiles::describe(owner) + ": the activation of node '" + g[id].name +
@@ -131,13 +131,22 @@ std::vector<weighted_neuron> influential(const float* head, const float* tail, c
     return out;
 }
 
+// The layer of a profile layer's first node as the built-in type L (device rules exist for those only).
+template <class L>
+const L& concrete(const graph& g, const layer_group& pl) {
+    const L* l = g[pl.nodes[0]].layer->template get_if<L>();
+    if (!l)
+        throw unsupported_error("node '" + g[pl.nodes[0]].name + "' is a user-defined layer of kind " + pl.kind +
+                                "; device contribution rules exist for xddp's own layer classes only");
+    return *l;
+}
+
 // Step 2 on the device for one layer; lists[b] receives the synapses to predecessor b.
 template <neuron_policy N, class P>
-void contributions(const graph& g, const profile_layer& pl, std::span<const float* const> inputs,
+void contributions(const graph& g, const layer_group& pl, std::span<const float* const> inputs,
                    std::span<const shape_t> input_shapes, const float* head, std::span<const std::size_t> neurons,
-                   float threshold, std::vector<rules::synapse_list>& lists) {
+                   float threshold, std::vector<synapse_list>& lists) {
     namespace k = kernels::device;
-    using profiles::concrete;
     if (neurons.empty()) return;
     const std::size_t count = neurons.size();
     const auto ids = upload_indices<P>(neurons);
@@ -158,10 +167,10 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
             throw shape_error(std::string(kind) + " contributions: input " + to_string(in) + " and output " +
                               to_string(pl.shape) + " do not fit the layer");
     };
-    switch (g[pl.nodes[0]].layer->kind()) {
-        case layer_kind::conv2d: {
+    const std::string_view kind = g[pl.nodes[0]].layer->kind();
+        if (kind == "conv2d") {
             const conv2d& layer = concrete<conv2d>(g, pl);
-            rules::detail::check_conv_shapes(layer, in, pl.shape);
+            detail::rules::check_conv_shapes(layer, in, pl.shape);
             const conv2d_options& o = layer.options();
             const std::size_t cg = o.in_channels / o.groups, og = o.out_channels / o.groups;
             const std::size_t h = in[1], w = in[2], ho = pl.shape[1], wo = pl.shape[2];
@@ -194,9 +203,9 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
                     if (from != k::in_padding) lists[0].push_back({neurons[e.segment], from, e.weight});
                 }
             }
-            break;
+            return;
         }
-        case layer_kind::linear: {
+        if (kind == "linear") {
             const linear& layer = concrete<linear>(g, pl);
             const linear_options& o = layer.options();
             const std::size_t k_in = element_count(in);
@@ -222,7 +231,7 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
             const auto accepted = sel.download(count, padded);
             if (!by_channel) {
                 for (const accepted_entry& e : accepted) lists[0].push_back({neurons[e.segment], e.position, e.weight});
-                break;
+                return;
             }
             // Per neuron, the weights of one channel summed in sorted order (as the host rule), in channel order.
             std::vector<double> sums(in[0], 0.0);
@@ -237,14 +246,14 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
                     }
                 a = b;
             }
-            break;
+            return;
         }
-        case layer_kind::max_pool2d: {
+        if (kind == "max_pool2d") {
             const max_pool2d& layer = concrete<max_pool2d>(g, pl);
             check_planar("max_pool2d");
-            rules::detail::check_pool_shapes("max_pool2d", in, pl.shape, layer.window().output(in[1], 0), layer.window().output(in[2], 1));
+            detail::rules::check_pool_shapes("max_pool2d", in, pl.shape, layer.window().output(in[1], 0), layer.window().output(in[2], 1));
             if constexpr (std::same_as<N, channel_neurons>) {
-                rules::detail::identity_contributions(neurons, lists[0]);
+                detail::rules::identity_contributions(neurons, lists[0]);
             } else {
                 auto best = P::template allocate<float>(count);
                 auto where = P::template allocate<std::uint32_t>(count);
@@ -255,18 +264,17 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
                 for (std::size_t i = 0; i < count; ++i)
                     if (wh[i] != k::in_padding) lists[0].push_back({neurons[i], wh[i], b[i]});
             }
-            break;
+            return;
         }
-        case layer_kind::avg_pool2d:
-        case layer_kind::adaptive_avg_pool2d: {
-            const bool adaptive = g[pl.nodes[0]].layer->kind() == layer_kind::adaptive_avg_pool2d;
+        if (kind == "avg_pool2d" || kind == "adaptive_avg_pool2d") {
+            const bool adaptive = g[pl.nodes[0]].layer->kind() == "adaptive_avg_pool2d";
             check_planar(adaptive ? "adaptive_avg_pool2d" : "avg_pool2d");
             const std::size_t h = in[1], w = in[2], ho = pl.shape[1], wo = pl.shape[2];
             k::window_values_body body{};
             std::size_t largest = 0;
             if (adaptive) {
                 const auto& layer = concrete<adaptive_avg_pool2d>(g, pl);
-                rules::detail::check_pool_shapes("adaptive_avg_pool2d", in, pl.shape, layer.output_size()[0], layer.output_size()[1]);
+                detail::rules::check_pool_shapes("adaptive_avg_pool2d", in, pl.shape, layer.output_size()[0], layer.output_size()[1]);
                 std::size_t rows = 0, cols = 0;
                 for (std::size_t i = 0; i < ho; ++i) rows = std::max(rows, k::adaptive_end(i, h, ho) - k::adaptive_begin(i, h, ho));
                 for (std::size_t j = 0; j < wo; ++j) cols = std::max(cols, k::adaptive_end(j, w, wo) - k::adaptive_begin(j, w, wo));
@@ -275,7 +283,7 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
             } else {
                 const auto& layer = concrete<avg_pool2d>(g, pl);
                 const window2d& win = layer.window();
-                rules::detail::check_pool_shapes("avg_pool2d", in, pl.shape, win.output(h, 0), win.output(w, 1));
+                detail::rules::check_pool_shapes("avg_pool2d", in, pl.shape, win.output(h, 0), win.output(w, 1));
                 largest = win.kernel[0] * win.kernel[1];
                 body.adaptive = false;
                 body.kh = win.kernel[0];
@@ -289,7 +297,7 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
                 body.count_include_pad = layer.options().count_include_pad;
             }
             if constexpr (std::same_as<N, channel_neurons>) {
-                rules::detail::identity_contributions(neurons, lists[0]);
+                detail::rules::identity_contributions(neurons, lists[0]);
             } else {
                 const std::size_t padded = k::next_power_of_two(largest);
                 auto values = P::template allocate<float>(count * padded);
@@ -313,9 +321,12 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
                 for (const accepted_entry& e : sel.download(count, padded))
                     lists[0].push_back({neurons[e.segment], wh[e.segment * padded + e.position], e.weight});
             }
-            break;
+            return;
         }
-        case layer_kind::add: {
+        if (kind == "add") {
+            if (input_shapes.size() != 2)
+                throw unsupported_error("a residual add of a layer's output with itself has no contribution rule; "
+                                        "it needs two distinct predecessor layers");
             if (input_shapes[0] != input_shapes[1])
                 throw shape_error("add contributions: input shapes " + to_string(input_shapes[0]) + " and " +
                                   to_string(input_shapes[1]) + " differ");
@@ -325,10 +336,11 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
             std::vector<std::uint8_t> c(count);
             P::download(choice.data(), count, c.data());
             for (std::size_t i = 0; i < count; ++i) lists[c[i]].push_back({neurons[i], neurons[i], 1.0});
-            break;
+            return;
         }
-        default: break;  // rejected by check_supported
-    }
+        throw unsupported_error("a " + std::string(kind) + " layer has no device contribution rule under " +
+                                std::string(P::name) + "; "
+                                "the device policies profile xddp's own layer classes (conv2d, linear, pools, add)");
 }
 
 }  // namespace detail::device
@@ -336,7 +348,7 @@ void contributions(const graph& g, const profile_layer& pl, std::span<const floa
 // The profile of one sample of a batch whose activations a device_model<P> kept (keep::all).
 template <neuron_policy N, class P>
     requires kernel_policy<P>
-profile contribution_profile(const graph& g, std::span<const profile_layer> layers, const device_activations<P>& acts,
+profile contribution_profile(const graph& g, std::span<const layer_group> layers, const device_activations<P>& acts,
                              std::size_t sample, const profile_options& opt) {
     require_kernel_policy<P>();
     const double thr = opt.threshold;
@@ -350,7 +362,7 @@ profile contribution_profile(const graph& g, std::span<const profile_layer> laye
     std::vector<std::vector<synapse_set>> blocks(n);
     std::vector<std::size_t> neurons;
     for (const std::size_t k : ltp) {
-        const profile_layer& pl = layers[k];
+        const layer_group& pl = layers[k];
         const float* head = detail::device::sample_data(g, acts, pl.head, sample, pl.shape, pl);
         const float* tail = detail::device::sample_data(g, acts, pl.tail, sample, pl.shape, pl);
         influential[k] = detail::device::influential<N, P>(head, tail, pl.shape, static_cast<float>(thr));
@@ -362,11 +374,13 @@ profile contribution_profile(const graph& g, std::span<const profile_layer> laye
             inputs.push_back(detail::device::sample_data(g, acts, layers[p].tail, sample, layers[p].shape, layers[p]));
             shapes.push_back(layers[p].shape);
         }
-        std::vector<rules::synapse_list> lists(pl.predecessors.size());
+        std::vector<synapse_list> lists(pl.predecessors.size());
         try {
             detail::device::contributions<N, P>(g, pl, inputs, shapes, head, neurons, static_cast<float>(thr), lists);
         } catch (const shape_error& e) {
             throw shape_error("contribution_profile: " + detail::profiles::describe(pl) + ": " + e.what());
+        } catch (const unsupported_error& e) {
+            throw unsupported_error("contribution_profile: " + detail::profiles::describe(pl) + ": " + e.what());
         }
         for (std::size_t b = 0; b < lists.size(); ++b)
             blocks[k].push_back(detail::profiles::to_synapse_set(pl.predecessors[b], lists[b]));
@@ -386,7 +400,7 @@ profile contribution_profile(const graph& g, const tensor_ref& x, const profile_
             if (x.dimension() == g.input_shape().size() + 1 && x.shape()[0] != 1)
                 throw shape_error("contribution_profile: x holds a batch of " + std::to_string(x.shape()[0]) +
                                   " inputs; profile one input here, or pass the batch's activations and a sample index");
-            const auto layers = profile_layers(g);
+            const auto layers = layer_groups(g);
             const device_model<P> m(g);
             const device_activations<P> acts = m.forward(x, keep::all);
             return contribution_profile<N, P>(g, layers, acts, 0, opt);

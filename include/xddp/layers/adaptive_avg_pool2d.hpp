@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/core/layer.hpp"
@@ -14,7 +15,9 @@ namespace xddp {
 
 class adaptive_avg_pool2d {
 public:
-    static constexpr layer_kind kind = layer_kind::adaptive_avg_pool2d;
+    static constexpr std::string_view kind = "adaptive_avg_pool2d";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr std::string_view aliases[] = {"AdaptiveAvgPool2d"};  // PyTorch
 
     explicit adaptive_avg_pool2d(pair_t output_size = {1, 1}) : output_size_(output_size) {
         detail::require(output_size[0] > 0 && output_size[1] > 0, "adaptive_avg_pool2d", "output size must be positive");
@@ -66,3 +69,6 @@ private:
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/avg_pool2d.hpp"

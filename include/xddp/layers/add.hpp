@@ -2,6 +2,7 @@
 // add: the residual sum of two tensors of the same shape.
 
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,9 @@
 namespace xddp {
 
 struct add {
-    static constexpr layer_kind kind = layer_kind::add;
+    static constexpr std::string_view kind = "add";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr bool head_is_tail = true;  // DDP reads a residual add's influence after its ReLU
 
     layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
@@ -32,3 +35,6 @@ struct add {
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/add.hpp"

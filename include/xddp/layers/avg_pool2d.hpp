@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/core/layer.hpp"
@@ -25,7 +26,9 @@ struct avg_pool2d_options {
 
 class avg_pool2d {
 public:
-    static constexpr layer_kind kind = layer_kind::avg_pool2d;
+    static constexpr std::string_view kind = "avg_pool2d";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr std::string_view aliases[] = {"AvgPool2d"};  // PyTorch
 
     explicit avg_pool2d(const avg_pool2d_options& o = {})
         : options_(o), window_(make_window(o.kernel, o.stride.value_or(o.kernel), o.padding, o.padding_end, {1, 1},
@@ -93,3 +96,6 @@ private:
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/avg_pool2d.hpp"

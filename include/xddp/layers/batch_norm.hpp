@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ namespace xddp {
 
 class batch_norm {
 public:
-    static constexpr layer_kind kind = layer_kind::batch_norm;
+    static constexpr std::string_view kind = "batch_norm";
+    static constexpr profile_role role = profile_role::absorbed;
+    static constexpr std::string_view aliases[] = {"BatchNorm2d", "BatchNorm1d"};  // PyTorch
 
     explicit batch_norm(std::size_t channels, float eps = 1e-5f) : channels_(channels), eps_(eps) {
         detail::require(channels > 0, "batch_norm", "channel count must be positive");

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,9 @@ struct conv2d_options {
 
 class conv2d {
 public:
-    static constexpr layer_kind kind = layer_kind::conv2d;
+    static constexpr std::string_view kind = "conv2d";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr std::string_view aliases[] = {"Conv2d"};  // PyTorch
 
     explicit conv2d(const conv2d_options& o)
         : options_(o), window_(make_window(o.kernel, o.stride, o.padding, o.padding_end, o.dilation, false)) {
@@ -72,8 +75,8 @@ public:
     }
 
     std::vector<parameter> parameters() {
-        std::vector<parameter> p{{"weight", shape_t(weight_.shape().begin(), weight_.shape().end()), weight_.data()}};
-        if (options_.bias) p.push_back({"bias", {options_.out_channels}, bias_.data()});
+        std::vector<parameter> p{{"weight", shape_t(weight_.shape().begin(), weight_.shape().end()), weight_.data(), true}};
+        if (options_.bias) p.push_back({"bias", {options_.out_channels}, bias_.data(), true});
         return p;
     }
 
@@ -123,3 +126,6 @@ private:
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/conv2d.hpp"

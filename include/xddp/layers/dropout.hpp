@@ -2,6 +2,7 @@
 // dropout: the identity at inference; the probability is kept for reports only.
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/layers/detail/elementwise.hpp"
@@ -9,7 +10,9 @@
 namespace xddp {
 
 struct dropout {
-    static constexpr layer_kind kind = layer_kind::dropout;
+    static constexpr std::string_view kind = "dropout";
+    static constexpr profile_role role = profile_role::absorbed;
+    static constexpr std::string_view aliases[] = {"Dropout"};  // PyTorch
     float probability = 0.5f;
     layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "dropout"); }

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/layers/detail/elementwise.hpp"
@@ -10,7 +11,9 @@
 namespace xddp {
 
 struct elu {
-    static constexpr layer_kind kind = layer_kind::elu;
+    static constexpr std::string_view kind = "elu";
+    static constexpr profile_role role = profile_role::absorbed;
+    static constexpr std::string_view aliases[] = {"ELU"};  // PyTorch
     float alpha = 1.0f;
     layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }
     shape_t output_shape(std::span<const shape_t> inputs) const { return detail::same_shape(inputs, "elu"); }

@@ -2,6 +2,7 @@
 // flatten: (N, d1, d2, ...) -> (N, d1*d2*...), torch.flatten(x, 1).
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/layers/detail/elementwise.hpp"
@@ -9,7 +10,9 @@
 namespace xddp {
 
 struct flatten {
-    static constexpr layer_kind kind = layer_kind::flatten;
+    static constexpr std::string_view kind = "flatten";
+    static constexpr profile_role role = profile_role::reshape;
+    static constexpr std::string_view aliases[] = {"Flatten"};  // PyTorch
     layer_cost cost(std::span<const shape_t> inputs) const { return output_cost(output_shape(inputs), 0); }
     shape_t output_shape(std::span<const shape_t> inputs) const {
         const shape_t& in = detail::same_shape(inputs, "flatten");

@@ -2,6 +2,7 @@
 // hardtanh: clamp(x, min, max); relu6() is hardtanh{0, 6} (an ONNX Clip maps here).
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "xddp/layers/detail/elementwise.hpp"
@@ -9,7 +10,9 @@
 namespace xddp {
 
 struct hardtanh {
-    static constexpr layer_kind kind = layer_kind::hardtanh;
+    static constexpr std::string_view kind = "hardtanh";
+    static constexpr profile_role role = profile_role::absorbed;
+    static constexpr std::string_view aliases[] = {"Hardtanh", "ReLU6"};  // PyTorch
     float min_value = -1.0f;
     float max_value = 1.0f;
     // deeplite's trace counts no MACs for aten::hardtanh (ReLU6), unlike relu: mobilenet_v2's golden total says so.

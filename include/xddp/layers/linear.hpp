@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,9 @@ struct linear_options {
 
 class linear {
 public:
-    static constexpr layer_kind kind = layer_kind::linear;
+    static constexpr std::string_view kind = "linear";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr std::string_view aliases[] = {"Linear"};  // PyTorch
 
     explicit linear(const linear_options& o) : options_(o) {
         detail::require(o.in_features > 0 && o.out_features > 0, "linear", "feature counts must be positive");
@@ -58,8 +61,8 @@ public:
     }
 
     std::vector<parameter> parameters() {
-        std::vector<parameter> p{{"weight", {options_.out_features, options_.in_features}, weight_.data()}};
-        if (options_.bias) p.push_back({"bias", {options_.out_features}, bias_.data()});
+        std::vector<parameter> p{{"weight", {options_.out_features, options_.in_features}, weight_.data(), true}};
+        if (options_.bias) p.push_back({"bias", {options_.out_features}, bias_.data(), true});
         return p;
     }
 
@@ -81,3 +84,6 @@ private:
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/linear.hpp"

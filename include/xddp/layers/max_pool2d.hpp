@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,9 @@ struct max_pool2d_options {
 
 class max_pool2d {
 public:
-    static constexpr layer_kind kind = layer_kind::max_pool2d;
+    static constexpr std::string_view kind = "max_pool2d";
+    static constexpr profile_role role = profile_role::starts_layer;
+    static constexpr std::string_view aliases[] = {"MaxPool2d"};  // PyTorch
 
     explicit max_pool2d(const max_pool2d_options& o = {})
         : options_(o),
@@ -66,3 +69,6 @@ private:
 };
 
 }  // namespace xddp
+
+// Its contribution rule, visible wherever the layer is (core/contribution_rule.hpp).
+#include "xddp/profile/rules/max_pool2d.hpp"

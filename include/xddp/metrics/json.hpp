@@ -42,7 +42,7 @@ inline nlohmann::ordered_json to_json(const profiler& p, std::span<const std::st
         for (const auto& r : p.cost().layers) {
             nlohmann::ordered_json l;
             l["name"] = r.name;
-            l["kind"] = std::string(xddp::to_string(r.kind));
+            l["kind"] = r.kind;
             l["input_shapes"] = r.input_shapes;
             l["output_shape"] = r.output_shape;
             l["params"] = r.cost.params;

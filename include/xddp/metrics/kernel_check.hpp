@@ -164,7 +164,7 @@ std::vector<activation> prepare(Candidate& candidate, Reference& reference, std:
                                 const kernel_check_options& o) {
     static_assert(arity_v<Candidate> == arity_v<Reference>,
                   "kernel check: the candidate and the reference layer must take the same number of inputs");
-    const std::string_view name = xddp::to_string(Reference::kind);
+    const std::string_view name = Reference::kind;
     if (inputs.size() != arity_v<Reference>)
         throw value_error("kernel check (" + std::string(name) + "): " + std::to_string(inputs.size()) +
                           " input shapes given, the layer takes " + std::to_string(arity_v<Reference>));
@@ -194,7 +194,7 @@ kernel_check run_and_compare(const Candidate& candidate, const Reference& refere
     activation yc, yr;
     run_forward(reference, xs, yr);
     run_forward(candidate, xs, yc);
-    return compare_outputs(yc, yr, xddp::to_string(Reference::kind), o);
+    return compare_outputs(yc, yr, Reference::kind, o);
 }
 
 inline std::size_t batch_of(std::span<const shape_t> inputs) { return inputs[0].empty() ? 1 : std::max<std::size_t>(1, inputs[0][0]); }
@@ -213,7 +213,7 @@ kernel_check check_kernel(Candidate& candidate, Reference& reference, std::span<
 template <layer L>
 latency_stats time_layer(const L& l, std::span<const activation> inputs, const latency_options& o = {}) {
     if (inputs.size() != arity_v<L>)
-        throw value_error("time_layer (" + std::string(xddp::to_string(L::kind)) + "): " + std::to_string(inputs.size()) +
+        throw value_error("time_layer (" + std::string(L::kind) + "): " + std::to_string(inputs.size()) +
                           " inputs given, the layer takes " + std::to_string(arity_v<L>));
     std::vector<shape_t> shapes;
     for (const activation& x : inputs) shapes.emplace_back(x.shape().begin(), x.shape().end());

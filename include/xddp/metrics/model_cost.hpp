@@ -19,7 +19,7 @@ namespace xddp::metrics {
 struct layer_row {
     node_id id = 0;
     std::string name;
-    layer_kind kind = layer_kind::custom;
+    std::string kind;
     std::vector<shape_t> input_shapes;  // batch included
     shape_t output_shape;               // batch included
     layer_cost cost;

@@ -119,7 +119,7 @@ inline void print_layers(std::ostream& out, const model_cost& c, mac_convention 
     rows.push_back({{"Layer", "Kind", "Input Shape", "Output Shape", "Params",
                      convention == mac_convention::common ? "MACs (common)" : "MACs (deeplite)", "Output Bytes", "Live Bytes"}});
     for (const auto& r : c.layers)
-        rows.push_back({{r.name, std::string(xddp::to_string(r.kind)), shape_list(r.input_shapes), xddp::to_string(r.output_shape),
+        rows.push_back({{r.name, r.kind, shape_list(r.input_shapes), xddp::to_string(r.output_shape),
                          std::to_string(r.cost.params), std::to_string(r.cost.macs(convention)),
                          std::to_string(r.cost.activation_bytes), std::to_string(r.live_bytes)}});
     rows.push_back({{"total", "", "", "", std::to_string(c.params()), std::to_string(c.macs(convention)),

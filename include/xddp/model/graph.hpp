@@ -74,9 +74,10 @@ public:
                 throw value_error("graph: node '" + name + "' reads node " + std::to_string(i) + ", which does not exist");
             in_shapes.push_back(with_batch(nodes_[i].shape, 1));
         }
-        if (inputs.size() != layer.arity())
-            throw shape_error("layer '" + name + "' (" + std::string(to_string(layer.kind())) + "): expected " +
-                              std::to_string(layer.arity()) + " inputs, got " + std::to_string(inputs.size()));
+        if (layer.arity() == any_arity ? inputs.empty() : inputs.size() != layer.arity())
+            throw shape_error("layer '" + name + "' (" + std::string(layer.kind()) + "): expected " +
+                              (layer.arity() == any_arity ? std::string("at least 1") : std::to_string(layer.arity())) +
+                              " inputs, got " + std::to_string(inputs.size()));
         const shape_t out = output_shape_of(name, layer, in_shapes);
         const node_id id = nodes_.size();
         for (node_id i : inputs) nodes_[i].successors.push_back(id);

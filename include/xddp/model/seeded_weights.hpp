@@ -3,6 +3,7 @@
 // default fan-in uniform bound 1/sqrt(fan_in) for weights and biases, BatchNorm as the identity.
 // The generator is splitmix64, so the same seed gives the same weights on every platform.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -29,15 +30,16 @@ private:
 inline void seed_weights(graph& g, std::uint64_t seed = 0) {
     splitmix64 rng(seed);
     for (node_id id = 1; id < g.size(); ++id) {
-        node& n = g.at(id);
-        const layer_kind k = n.layer->kind();
-        if (k != layer_kind::conv2d && k != layer_kind::linear) continue;  // BN keeps its identity defaults
-        auto params = n.layer->parameters();
-        const shape_t& w = params[0].shape;
+        auto params = g.at(id).layer->parameters();
+        const auto first = std::find_if(params.begin(), params.end(), [](const parameter& p) { return p.seeded; });
+        if (first == params.end()) continue;  // e.g. batch norm keeps its identity defaults
+        // PyTorch's bound for conv and linear: 1 / sqrt(fan_in), fan_in = the weight's elements per output.
+        const shape_t& w = first->shape;
         const std::size_t fan_in = element_count(w) / w[0];
         const float bound = 1.0f / std::sqrt(static_cast<float>(fan_in));
         for (auto& p : params)
-            for (std::size_t i = 0, size = element_count(p.shape); i < size; ++i) p.data[i] = rng.uniform(bound);
+            if (p.seeded)
+                for (std::size_t i = 0, size = element_count(p.shape); i < size; ++i) p.data[i] = rng.uniform(bound);
     }
 }
 

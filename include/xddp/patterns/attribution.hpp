@@ -77,7 +77,7 @@ xt::xarray<double> backward_with_filters(const pattern_network& net, std::span<c
             case pattern_network::op::kernel: {
                 const kernel_layer& k = layers[s.kernel];
                 const xt::xtensor<double, 2>& f = filters[s.kernel];
-                if (k.kind == layer_kind::conv2d) {
+                if (k.kind == conv2d::kind) {
                     const std::size_t n_rows = k.rows_per_sample;
                     rows.resize(n_rows * k.inputs());
                     kernels::host::gemm(false, true, n_rows, k.inputs(), k.outputs(), grad.data(), k.outputs(), f.data(),

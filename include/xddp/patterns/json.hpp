@@ -54,7 +54,7 @@ inline nlohmann::ordered_json to_json(const pattern_analysis& a) {
         const kernel_layer& l = a.layers[k];
         nlohmann::ordered_json o;
         o["name"] = l.name;
-        o["kind"] = std::string(to_string(l.kind));
+        o["kind"] = std::string(l.kind);
         o["kernel_shape"] = l.kernel_shape;
         o["torch_shape"] = l.torch_shape;
         o["rows_per_sample"] = l.rows_per_sample;
@@ -104,7 +104,7 @@ inline void save_pattern_arrays(const std::filesystem::path& folder, const patte
     for (std::size_t k = 0; k < a.layers.size(); ++k) {
         const kernel_layer& l = a.layers[k];
         auto torch = [&](const xt::xtensor<double, 2>& m) {
-            return l.kind == layer_kind::conv2d ? conv_matrix_to_torch(m, l.kernel_shape[2], l.kernel_shape[0], l.kernel_shape[1])
+            return l.kind == conv2d::kind ? conv_matrix_to_torch(m, l.kernel_shape[2], l.kernel_shape[0], l.kernel_shape[1])
                                                 : linear_matrix_to_torch(m, l.flatten_source);
         };
         io::save_npy(folder / (l.name + ".pattern.npy"), torch(a.patterns[k].pattern));

@@ -16,14 +16,18 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
 
 #include "xddp/core/error.hpp"
 #include "xddp/layers/conv2d.hpp"
+#include "xddp/layers/dropout.hpp"
+#include "xddp/layers/flatten.hpp"
 #include "xddp/layers/linear.hpp"
 #include "xddp/layers/max_pool2d.hpp"
+#include "xddp/layers/relu.hpp"
 #include "xddp/model/graph.hpp"
 #include "xddp/patterns/layout.hpp"
 #include "xddp/patterns/products.hpp"
@@ -34,7 +38,7 @@ namespace xddp {
 struct kernel_layer {
     std::string name;
     node_id node = 0;
-    layer_kind kind = layer_kind::linear;    // conv2d or linear
+    std::string_view kind = linear::kind;    // conv2d::kind or linear::kind
     shape_t kernel_shape;                    // channels-last: (kh, kw, cin, cout) or (in, out)
     shape_t torch_shape;                     // (cout, cin, kh, kw) or (out, in)
     std::optional<hwc_t> flatten_source;     // (H, W, C) of the tensor a linear layer reads flattened
@@ -82,84 +86,73 @@ public:
         std::optional<hwc_t> flattened;  // (H, W, C) a flat tensor came from
         for (node_id id = 1; id < g.size(); ++id) {
             const node& n = g[id];
-            const std::string where = "pattern analysis: layer '" + n.name + "' (" + std::string(to_string(n.layer->kind())) + ")";
+            const std::string where = "pattern analysis: layer '" + n.name + "' (" + std::string(n.layer->kind()) + ")";
             if (n.inputs.size() != 1 || n.inputs[0] != id - 1)
                 throw unsupported_error(where + " is not fed by the layer before it; only chain models are supported");
             step s;
             s.name = n.name;
             s.in_hwc = spatial;
             s.in_size = size;
-            switch (n.layer->kind()) {
-                case layer_kind::conv2d: {
-                    const auto* conv = n.layer->get_if<conv2d>();
-                    if (!conv) throw unsupported_error(where + " is not xddp::conv2d");
-                    const auto& o = conv->options();
-                    if (o.groups != 1)
-                        throw unsupported_error(where + " has groups = " + std::to_string(o.groups) + "; expected 1");
-                    if (!spatial) throw shape_error(where + " reads a flat tensor; expected (C, H, W)");
-                    kernel_layer k;
-                    k.name = n.name;
-                    k.node = id;
-                    k.kind = layer_kind::conv2d;
-                    k.kernel_shape = {o.kernel[0], o.kernel[1], o.in_channels, o.out_channels};
-                    k.torch_shape = {o.out_channels, o.in_channels, o.kernel[0], o.kernel[1]};
-                    k.weight = conv_weight_channels_last(conv->weight().data(), o.out_channels, o.in_channels,
-                                                         o.kernel[0], o.kernel[1]);
-                    k.bias.assign(o.out_channels, 0.0);
-                    if (o.bias) std::copy(conv->bias().begin(), conv->bias().end(), k.bias.begin());
-                    k.window = conv->window();
-                    k.input_hwc = *spatial;
-                    k.output_hwc = {n.shape[1], n.shape[2], n.shape[0]};
-                    k.rows_per_sample = n.shape[1] * n.shape[2];
-                    spatial = k.output_hwc;
-                    flattened.reset();
-                    s.what = op::kernel;
-                    s.kernel = kernels_.size();
-                    kernels_.push_back(std::move(k));
-                    break;
-                }
-                case layer_kind::linear: {
-                    const auto* lin = n.layer->get_if<linear>();
-                    if (!lin) throw unsupported_error(where + " is not xddp::linear");
-                    const auto& o = lin->options();
-                    kernel_layer k;
-                    k.name = n.name;
-                    k.node = id;
-                    k.kind = layer_kind::linear;
-                    k.flatten_source = spatial ? spatial : flattened;  // a spatial input is an implicit flatten
-                    k.kernel_shape = {o.in_features, o.out_features};
-                    k.torch_shape = {o.out_features, o.in_features};
-                    k.weight = linear_weight_channels_last(lin->weight().data(), o.out_features, o.in_features,
-                                                           k.flatten_source);
-                    k.bias.assign(o.out_features, 0.0);
-                    if (o.bias) std::copy(lin->bias().begin(), lin->bias().end(), k.bias.begin());
-                    spatial.reset();
-                    flattened.reset();
-                    s.what = op::kernel;
-                    s.kernel = kernels_.size();
-                    kernels_.push_back(std::move(k));
-                    break;
-                }
-                case layer_kind::relu: s.what = op::relu; break;
-                case layer_kind::dropout: s.what = op::reshape; break;
-                case layer_kind::flatten:
-                    if (spatial) flattened = spatial;
-                    spatial.reset();
-                    s.what = op::reshape;
-                    break;
-                case layer_kind::max_pool2d: {
-                    const auto* pool = n.layer->get_if<max_pool2d>();
-                    if (!pool) throw unsupported_error(where + " is not xddp::max_pool2d");
-                    if (!spatial) throw shape_error(where + " reads a flat tensor; expected (C, H, W)");
-                    s.what = op::max_pool;
-                    s.window = pool->window();
-                    spatial = hwc_t{n.shape[1], n.shape[2], n.shape[0]};
-                    flattened.reset();
-                    break;
-                }
-                default:
-                    throw unsupported_error(where + " is not supported; the pattern analysis handles conv2d, linear, "
-                                                    "relu, max_pool2d, flatten and dropout");
+            // PatternNet's rules exist for these layer types only (specs/patterns.md).
+            if (const auto* conv = n.layer->get_if<conv2d>()) {
+                const auto& o = conv->options();
+                if (o.groups != 1)
+                    throw unsupported_error(where + " has groups = " + std::to_string(o.groups) + "; expected 1");
+                if (!spatial) throw shape_error(where + " reads a flat tensor; expected (C, H, W)");
+                kernel_layer k;
+                k.name = n.name;
+                k.node = id;
+                k.kind = conv2d::kind;
+                k.kernel_shape = {o.kernel[0], o.kernel[1], o.in_channels, o.out_channels};
+                k.torch_shape = {o.out_channels, o.in_channels, o.kernel[0], o.kernel[1]};
+                k.weight = conv_weight_channels_last(conv->weight().data(), o.out_channels, o.in_channels,
+                                                     o.kernel[0], o.kernel[1]);
+                k.bias.assign(o.out_channels, 0.0);
+                if (o.bias) std::copy(conv->bias().begin(), conv->bias().end(), k.bias.begin());
+                k.window = conv->window();
+                k.input_hwc = *spatial;
+                k.output_hwc = {n.shape[1], n.shape[2], n.shape[0]};
+                k.rows_per_sample = n.shape[1] * n.shape[2];
+                spatial = k.output_hwc;
+                flattened.reset();
+                s.what = op::kernel;
+                s.kernel = kernels_.size();
+                kernels_.push_back(std::move(k));
+            } else if (const auto* lin = n.layer->get_if<linear>()) {
+                const auto& o = lin->options();
+                kernel_layer k;
+                k.name = n.name;
+                k.node = id;
+                k.kind = linear::kind;
+                k.flatten_source = spatial ? spatial : flattened;  // a spatial input is an implicit flatten
+                k.kernel_shape = {o.in_features, o.out_features};
+                k.torch_shape = {o.out_features, o.in_features};
+                k.weight = linear_weight_channels_last(lin->weight().data(), o.out_features, o.in_features,
+                                                       k.flatten_source);
+                k.bias.assign(o.out_features, 0.0);
+                if (o.bias) std::copy(lin->bias().begin(), lin->bias().end(), k.bias.begin());
+                spatial.reset();
+                flattened.reset();
+                s.what = op::kernel;
+                s.kernel = kernels_.size();
+                kernels_.push_back(std::move(k));
+            } else if (n.layer->get_if<relu>()) {
+                s.what = op::relu;
+            } else if (n.layer->get_if<dropout>()) {
+                s.what = op::reshape;
+            } else if (n.layer->get_if<flatten>()) {
+                if (spatial) flattened = spatial;
+                spatial.reset();
+                s.what = op::reshape;
+            } else if (const auto* pool = n.layer->get_if<max_pool2d>()) {
+                if (!spatial) throw shape_error(where + " reads a flat tensor; expected (C, H, W)");
+                s.what = op::max_pool;
+                s.window = pool->window();
+                spatial = hwc_t{n.shape[1], n.shape[2], n.shape[0]};
+                flattened.reset();
+            } else {
+                throw unsupported_error(where + " is not supported; the pattern analysis handles conv2d, linear, "
+                                                "relu, max_pool2d, flatten and dropout");
             }
             s.out_hwc = spatial;
             size = element_count(n.shape);
@@ -207,7 +200,7 @@ public:
                     const kernel_layer& k = kernels_[s.kernel];
                     const double* x = cur.data();
                     std::size_t n_rows = 1;
-                    if (k.kind == layer_kind::conv2d) {
+                    if (k.kind == conv2d::kind) {
                         n_rows = k.rows_per_sample;
                         rows.resize(n_rows * k.inputs());
                         extract_patches(cur.data(), k.input_hwc, k.window, k.output_hwc[0], k.output_hwc[1], rows.data());

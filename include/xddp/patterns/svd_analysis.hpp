@@ -49,7 +49,7 @@ inline xt::xtensor<double, 2> one_by_one_view(const kernel_layer& layer, const x
         throw shape_error("1x1 view of '" + layer.name + "': matrix " + to_string(shape_t(m.shape().begin(), m.shape().end())) +
                           ", expected " + to_string({layer.inputs(), layer.outputs()}));
     std::size_t first = 0, count = layer.inputs();
-    if (layer.kind == layer_kind::conv2d) {
+    if (layer.kind == conv2d::kind) {
         const std::size_t kh = layer.kernel_shape[0], kw = layer.kernel_shape[1], cin = layer.kernel_shape[2];
         first = ((kh / 2) * kw + kw / 2) * cin;
         count = cin;

@@ -11,7 +11,7 @@
 
 #include "xddp/core/neuron_policy.hpp"
 #include "xddp/core/parallel_for.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/pipeline/stage.hpp"
 #include "xddp/profile/backtrace.hpp"
 #include "xddp/profile/class_profile.hpp"
@@ -40,7 +40,7 @@ public:
 
     void start(const graph& g, std::size_t total) {
         graph_ = &g;
-        layers_ = profile_layers(g);
+        layers_ = layer_groups(g);
         sum_.clear();
         class_ = profile{};
         per_input_.clear();
@@ -67,14 +67,14 @@ public:
     const class_profile_sum& partial_sums() const noexcept { return sum_; }
     // Every input's own profile, in input order (empty unless keep_per_input).
     const std::vector<profile>& per_input() const noexcept { return per_input_; }
-    const std::vector<profile_layer>& layers() const noexcept { return layers_; }
+    const std::vector<layer_group>& layers() const noexcept { return layers_; }
 
 private:
     profile_options options_;
     bool keep_per_input_;
     std::function<void(std::size_t, const profile&)> on_profile_;
     const graph* graph_ = nullptr;
-    std::vector<profile_layer> layers_;
+    std::vector<layer_group> layers_;
     std::size_t first_input_ = 0;
     class_profile_sum sum_;
     profile class_;

@@ -23,14 +23,10 @@
 
 #include "xddp/core/error.hpp"
 #include "xddp/model/graph.hpp"
-#include "xddp/model/profile_layers.hpp"
+#include "xddp/model/layer_groups.hpp"
 #include "xddp/profile/influence.hpp"
 #include "xddp/profile/profile.hpp"
-#include "xddp/profile/rules/add.hpp"
-#include "xddp/profile/rules/avg_pool2d.hpp"
-#include "xddp/profile/rules/conv2d.hpp"
-#include "xddp/profile/rules/linear.hpp"
-#include "xddp/profile/rules/max_pool2d.hpp"
+#include "xddp/profile/rules/common.hpp"
 
 namespace xddp {
 
@@ -56,22 +52,8 @@ inline void check_threshold(double threshold, const std::string& where) {
         throw value_error(where + ": threshold " + std::to_string(threshold) + " is outside (0, 1]");
 }
 
-inline std::string describe(const profile_layer& l) {
+inline std::string describe(const layer_group& l) {
     return "layer " + std::to_string(l.index) + " '" + l.name + "' (" + l.kind + ")";
-}
-
-// Node kinds a profile layer may absorb after its first node: element-wise nodes and flatten.
-inline bool absorbable(layer_kind k) {
-    switch (k) {
-        case layer_kind::relu:
-        case layer_kind::elu:
-        case layer_kind::hardtanh:
-        case layer_kind::leaky_relu:
-        case layer_kind::batch_norm:
-        case layer_kind::flatten:
-        case layer_kind::dropout: return true;
-        default: return false;
-    }
 }
 
 // One sample's activations of the graph nodes, checked once each for shape and finiteness.
@@ -85,7 +67,7 @@ public:
                               "; expected the activations of this graph's forward(x, keep::all)");
     }
 
-    tensor_ref get(node_id id, const shape_t& shape, const profile_layer& owner) {
+    tensor_ref get(node_id id, const shape_t& shape, const layer_group& owner) {
         const activation& a = acts_.values[id];
         if (a.size() == 0 || a.dimension() == 0)
             throw value_error("contribution_profile: " + describe(owner) + ": the activation of node '" + g_[id].name +
@@ -126,55 +108,41 @@ private:
     std::vector<char> checked_;
 };
 
-template <class L>
-const L& concrete(const graph& g, const profile_layer& pl) {
-    const L* l = g[pl.nodes[0]].layer->template get_if<L>();
-    if (!l)
-        throw unsupported_error("contribution_profile: " + describe(pl) + ": node '" + g[pl.nodes[0]].name +
-                                "' is a user-defined layer of kind " + pl.kind +
-                                "; contribution rules exist for xddp's own layer classes only");
-    return *l;
-}
-
-inline void check_supported(const graph& g, const profile_layer& pl) {
+// A profile layer can be profiled when its first node has a contribution rule and every node after it
+// only reshapes or acts element-wise (grouping guarantees the latter for layers from layer_groups).
+inline void check_supported(const graph& g, const layer_group& pl) {
     const node& first = g[pl.nodes.at(0)];
     if (!first.layer)
         throw unsupported_error("contribution_profile: " + describe(pl) + " has no layer to profile");
-    switch (first.layer->kind()) {
-        case layer_kind::conv2d:
-        case layer_kind::linear:
-        case layer_kind::max_pool2d:
-        case layer_kind::avg_pool2d:
-        case layer_kind::adaptive_avg_pool2d:
-        case layer_kind::add: break;
-        default:
-            throw unsupported_error("contribution_profile: " + describe(pl) + ": node '" + first.name + "' of kind " +
-                                    std::string(to_string(first.layer->kind())) +
-                                    " has no contribution rule; supported: conv2d, linear, max_pool2d, avg_pool2d, "
-                                    "adaptive_avg_pool2d, add");
-    }
+    if (first.layer->role() != profile_role::starts_layer || !first.layer->has_contribution_rule())
+        throw unsupported_error("contribution_profile: " + describe(pl) + ": node '" + first.name + "' of kind " +
+                                std::string(first.layer->kind()) +
+                                (first.layer->role() == profile_role::opaque
+                                     ? " has no contribution meaning (its layer type declares no profile role)"
+                                     : " has no contribution rule (no xddp::contribution_rule specialization)") +
+                                "; profiles need a rule for every profiled layer (docs/extending.md)");
     for (std::size_t k = 1; k < pl.nodes.size(); ++k) {
         const node& n = g[pl.nodes[k]];
-        if (!absorbable(n.layer->kind()))
+        if (!detail::joins_group(n.layer->role()))
             throw unsupported_error("contribution_profile: " + describe(pl) + ": node '" + n.name + "' of kind " +
-                                    std::string(to_string(n.layer->kind())) +
-                                    " is grouped into the layer but is not element-wise; profiles support relu, elu, "
-                                    "hardtanh, leaky_relu, batch_norm, dropout and flatten after a layer's first node");
+                                    std::string(n.layer->kind()) +
+                                    " is grouped into the layer but is not element-wise; only layers whose role is "
+                                    "absorbed or reshape may follow a layer's first node");
     }
-    if (first.layer->kind() == layer_kind::add &&
-        (pl.predecessors.size() != 2 || pl.predecessors[0] == pl.predecessors[1]))
-        throw unsupported_error("contribution_profile: " + describe(pl) +
-                                ": a residual add needs two distinct predecessor layers");
+    if (pl.inputs.size() != first.inputs.size())
+        throw value_error("contribution_profile: " + describe(pl) + " lists " + std::to_string(pl.inputs.size()) +
+                          " inputs, its node has " + std::to_string(first.inputs.size()) +
+                          "; expected layer_groups(g) of this graph");
 }
 
 // Sorts by (out, in) and merges duplicates (counts add, weights count-weighted).
-inline synapse_set to_synapse_set(std::size_t from, rules::synapse_list& list) {
-    std::sort(list.begin(), list.end(), [](const rules::synapse& a, const rules::synapse& b) {
+inline synapse_set to_synapse_set(std::size_t from, synapse_list& list) {
+    std::sort(list.begin(), list.end(), [](const synapse& a, const synapse& b) {
         return a.out < b.out || (a.out == b.out && a.in < b.in);
     });
     synapse_set s;
     s.from = from;
-    for (const rules::synapse& e : list) {
+    for (const synapse& e : list) {
         if (!s.out.empty() && s.out.back() == e.out && s.in.back() == e.in) {
             const std::uint64_t c = s.count.back();
             s.weight.back() = mean_weight(s.weight.back(), c, e.weight, 1);
@@ -192,16 +160,16 @@ inline synapse_set to_synapse_set(std::size_t from, rules::synapse_list& list) {
 // The layers to profile, ascending, and a flag per layer (specs/ddp.md layers_to_profile); checks that
 // each has a contribution rule. Validates the threshold and the layer list first.
 inline std::pair<std::vector<char>, std::vector<std::size_t>> layers_to_profile(const graph& g,
-                                                                               std::span<const profile_layer> layers,
+                                                                               std::span<const layer_group> layers,
                                                                                const profile_options& opt) {
     check_threshold(opt.threshold, "contribution_profile");
     if (layers.empty() || layers[0].kind != "input")
-        throw value_error("contribution_profile: the layer list must start with the input layer 0, as profile_layers(g) gives");
-    for (const profile_layer& pl : layers)
+        throw value_error("contribution_profile: the layer list must start with the input layer 0, as layer_groups(g) gives");
+    for (const layer_group& pl : layers)
         for (node_id id : pl.nodes)
             if (id >= g.size())
                 throw value_error("contribution_profile: " + describe(pl) + " names node " + std::to_string(id) +
-                                  ", which the graph lacks; expected profile_layers(g) of this graph");
+                                  ", which the graph lacks; expected layer_groups(g) of this graph");
     const std::size_t n = layers.size();
     std::vector<char> chosen(n, 0);
     if (opt.layers) {
@@ -225,7 +193,7 @@ inline std::pair<std::vector<char>, std::vector<std::size_t>> layers_to_profile(
 
 // Assembly (section 5) of the influential neurons and synapse sets of the profiled layers into a profile.
 template <neuron_policy P>
-profile assemble(std::span<const profile_layer> layers, const std::vector<char>& chosen,
+profile assemble(std::span<const layer_group> layers, const std::vector<char>& chosen,
                  const std::vector<std::size_t>& ltp, const std::vector<std::vector<weighted_neuron>>& influential,
                  std::vector<std::vector<synapse_set>>& blocks, double thr) {
     const std::size_t n = layers.size();
@@ -246,7 +214,7 @@ profile assemble(std::span<const profile_layer> layers, const std::vector<char>&
     result.num_inputs = 1;
     for (std::size_t k = 0; k < n; ++k) {
         if (!present[k]) continue;
-        const profile_layer& pl = layers[k];
+        const layer_group& pl = layers[k];
         layer_profile lp;
         lp.index = k;
         lp.name = pl.name;
@@ -282,61 +250,49 @@ profile assemble(std::span<const profile_layer> layers, const std::vector<char>&
 }  // namespace detail::profiles
 
 template <neuron_policy P>
-profile contribution_profile(const graph& g, std::span<const profile_layer> layers, const activations& acts,
+profile contribution_profile(const graph& g, std::span<const layer_group> layers, const activations& acts,
                              std::size_t sample, const profile_options& opt) {
     const double thr = opt.threshold;
     const std::size_t n = layers.size();
     const auto [chosen, ltp] = detail::profiles::layers_to_profile(g, layers, opt);
 
     detail::profiles::sample_activations view(g, acts, sample);
-    rules::scratch s;
+    rule_scratch s;
     std::vector<std::vector<weighted_neuron>> influential(n);
     std::vector<std::vector<synapse_set>> blocks(n);
     std::vector<std::size_t> neurons;
+    std::vector<tensor_ref> inputs;
+    std::vector<synapse_list> lists;
     for (const std::size_t k : ltp) {
-        const profile_layer& pl = layers[k];
+        const layer_group& pl = layers[k];
         const tensor_ref head = view.get(pl.head, pl.shape, pl);
         const tensor_ref tail = view.get(pl.tail, pl.shape, pl);
         influential_neurons<P>(head.data(), tail.data(), pl.shape, thr, influential[k], s);
         neurons.clear();
         for (const auto& w : influential[k]) neurons.push_back(w.index);
 
-        std::vector<tensor_ref> inputs;
-        for (std::size_t p : pl.predecessors) inputs.push_back(view.get(layers[p].tail, layers[p].shape, layers[p]));
-        std::vector<rules::synapse_list> lists(pl.predecessors.size());
+        inputs.clear();
+        for (std::size_t p : pl.inputs) inputs.push_back(view.get(layers[p].tail, layers[p].shape, layers[p]));
+        lists.assign(pl.inputs.size(), {});
         try {
-            switch (g[pl.nodes[0]].layer->kind()) {
-                case layer_kind::conv2d:
-                    rules::contributions<P>(detail::profiles::concrete<conv2d>(g, pl), inputs.at(0), pl.shape, neurons, thr,
-                                            lists[0], s);
-                    break;
-                case layer_kind::linear:
-                    rules::contributions<P>(detail::profiles::concrete<linear>(g, pl), inputs.at(0), head.data(), neurons, thr,
-                                            lists[0], s);
-                    break;
-                case layer_kind::max_pool2d:
-                    rules::contributions<P>(detail::profiles::concrete<max_pool2d>(g, pl), inputs.at(0), pl.shape, neurons,
-                                            lists[0], s);
-                    break;
-                case layer_kind::avg_pool2d:
-                    rules::contributions<P>(detail::profiles::concrete<avg_pool2d>(g, pl), inputs.at(0), pl.shape, neurons, thr,
-                                            lists[0], s);
-                    break;
-                case layer_kind::adaptive_avg_pool2d:
-                    rules::contributions<P>(detail::profiles::concrete<adaptive_avg_pool2d>(g, pl), inputs.at(0), pl.shape,
-                                            neurons, thr, lists[0], s);
-                    break;
-                case layer_kind::add:
-                    rules::contributions<P>(detail::profiles::concrete<add>(g, pl), inputs.at(0), inputs.at(1), neurons,
-                                            lists[0], lists[1], s);
-                    break;
-                default: break;  // rejected by check_supported
-            }
+            g[pl.nodes[0]].layer->template contributions<P>(
+                {.inputs = inputs, .input_layers = pl.inputs, .head = head, .tail = tail, .neurons = neurons,
+                 .threshold = thr, .synapses = lists, .scratch = s});
         } catch (const shape_error& e) {
             throw shape_error("contribution_profile: " + detail::profiles::describe(pl) + ": " + e.what());
+        } catch (const unsupported_error& e) {
+            throw unsupported_error("contribution_profile: " + detail::profiles::describe(pl) + ": " + e.what());
         }
-        for (std::size_t b = 0; b < lists.size(); ++b)
-            blocks[k].push_back(detail::profiles::to_synapse_set(pl.predecessors[b], lists[b]));
+        // One synapse set per predecessor: the lists of inputs from the same predecessor joined.
+        for (const std::size_t p : pl.predecessors) {
+            synapse_list joined;
+            for (std::size_t b = 0; b < pl.inputs.size(); ++b)
+                if (pl.inputs[b] == p) {
+                    if (joined.empty()) joined.swap(lists[b]);
+                    else joined.insert(joined.end(), lists[b].begin(), lists[b].end());
+                }
+            blocks[k].push_back(detail::profiles::to_synapse_set(p, joined));
+        }
     }
 
     return detail::profiles::assemble<P>(layers, chosen, ltp, influential, blocks, thr);
@@ -348,7 +304,7 @@ profile contribution_profile(const graph& g, const tensor_ref& x, const profile_
     if (x.dimension() == g.input_shape().size() + 1 && x.shape()[0] != 1)
         throw shape_error("contribution_profile: x holds a batch of " + std::to_string(x.shape()[0]) +
                           " inputs; profile one input here, or pass the batch's activations and a sample index");
-    const auto layers = profile_layers(g);
+    const auto layers = layer_groups(g);
     const activations acts = g.forward(x, keep::all);
     return contribution_profile<P>(g, layers, acts, 0, opt);
 }

@@ -29,7 +29,7 @@ inline float masked_max(const float* h, const float* t, std::size_t n) {
     float best = -std::numeric_limits<float>::infinity();
     std::size_t k = 0;
 #if defined(__GNUC__)
-    using rules::simd_float, rules::simd_floats;
+    using detail::rules::simd_float, detail::rules::simd_floats;
     if (n >= simd_floats) {
         const simd_float zero{};
         simd_float top = zero - std::numeric_limits<float>::infinity();
@@ -37,7 +37,7 @@ inline float masked_max(const float* h, const float* t, std::size_t n) {
             simd_float hv, tv;
             std::memcpy(&hv, h + k, sizeof hv);
             std::memcpy(&tv, t + k, sizeof tv);
-            top = rules::simd_max(top, (hv > zero) == (tv > zero) ? tv : zero);
+            top = detail::rules::simd_max(top, (hv > zero) == (tv > zero) ? tv : zero);
         }
         for (std::size_t lane = 0; lane < simd_floats; ++lane) best = std::max(best, top[lane]);
     }
@@ -53,7 +53,7 @@ inline float masked_max(const float* h, const float* t, std::size_t n) {
 // only for the channels SELECT accepts.
 template <neuron_policy P>
 void influential_neurons(const float* head, const float* tail, const shape_t& shape, double threshold,
-                         std::vector<weighted_neuron>& out, rules::scratch& s) {
+                         std::vector<weighted_neuron>& out, rule_scratch& s) {
     using detail::profiles::agreeing;
     out.clear();
     std::vector<float>& scores = s.values;

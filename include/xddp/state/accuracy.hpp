@@ -3,7 +3,7 @@
 // weighs against efficiency. A prediction is the first index of the largest output (torch.argmax).
 // Composes with state_capture in one pipeline, so one forward pass per batch feeds both:
 //
-//   xddp::pipeline p(g, xddp::state_capture<>({.kinds = {xddp::layer_kind::conv2d}}), xddp::accuracy_stage(labels));
+//   xddp::pipeline p(g, xddp::state_capture<>({.kinds = {"conv2d"}}), xddp::accuracy_stage(labels));
 //   p.run(images);
 //   double a = p.stage<1>().accuracy();
 

@@ -5,7 +5,7 @@
 // named <node>_pre_states / <node>_post_states, in model order (for "both": pre, then post). Every forward
 // pass the pipeline runs feeds every point's state_counter; reset() clears them.
 //
-//   xddp::state_capture<> capture({.kinds = {xddp::layer_kind::conv2d}});   // attach_to=['Conv2d']
+//   xddp::state_capture<> capture({.kinds = {"conv2d"}});   // attach_to=['Conv2d']
 //   xddp::pipeline p(g, capture);
 //   p.run(images, {.batch_size = 128});
 //   for (const auto& point : p.stage<0>().points())
@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xddp/core/error.hpp"
@@ -51,49 +52,28 @@ inline capture_where parse_capture_where(std::string_view s) {
     throw value_error("capture position '" + std::string(s) + "' is not one of before, after, both");
 }
 
-// The layer kind a name stands for: xddp's own (conv2d, batch_norm, ...) or the PyTorch class name a
-// TensorState user writes in attach_to (Conv2d, BatchNorm2d, Linear, ELU, ...). nullopt for anything else.
-inline std::optional<layer_kind> layer_kind_from_name(std::string_view name) {
-    static constexpr layer_kind kinds[] = {
-        layer_kind::conv2d, layer_kind::linear, layer_kind::max_pool2d, layer_kind::avg_pool2d,
-        layer_kind::adaptive_avg_pool2d, layer_kind::add, layer_kind::relu, layer_kind::elu,
-        layer_kind::hardtanh, layer_kind::leaky_relu, layer_kind::batch_norm, layer_kind::flatten,
-        layer_kind::dropout, layer_kind::custom};
-    for (layer_kind k : kinds)
-        if (name == to_string(k)) return k;
-    struct alias {
-        std::string_view torch;
-        layer_kind kind;
-    };
-    static constexpr alias aliases[] = {
-        {"Conv2d", layer_kind::conv2d},         {"Linear", layer_kind::linear},
-        {"MaxPool2d", layer_kind::max_pool2d},  {"AvgPool2d", layer_kind::avg_pool2d},
-        {"AdaptiveAvgPool2d", layer_kind::adaptive_avg_pool2d},
-        {"ReLU", layer_kind::relu},             {"ELU", layer_kind::elu},
-        {"Hardtanh", layer_kind::hardtanh},     {"ReLU6", layer_kind::hardtanh},
-        {"LeakyReLU", layer_kind::leaky_relu},  {"BatchNorm2d", layer_kind::batch_norm},
-        {"BatchNorm1d", layer_kind::batch_norm}, {"Flatten", layer_kind::flatten},
-        {"Dropout", layer_kind::dropout}};
-    for (const alias& a : aliases)
-        if (name == a.torch) return a.kind;
-    return std::nullopt;
+// Whether a layer is of the kind a name stands for: its own kind (conv2d, batch_norm, ...) or one of its
+// aliases, such as the PyTorch class name a TensorState user writes in attach_to (Conv2d, BatchNorm2d, ReLU6).
+inline bool has_kind(const any_layer& layer, std::string_view name) {
+    if (layer.kind() == name) return true;
+    const auto aliases = layer.aliases();
+    return std::find(aliases.begin(), aliases.end(), name) != aliases.end();
 }
 
 struct capture_options {
-    std::vector<layer_kind> kinds{};    // attach to every node of these kinds ...
+    std::vector<std::string> kinds{};   // attach to every node of these kinds (has_kind) ...
     std::vector<std::string> names{};   // ... and to these nodes by name (these override exclude)
+    std::vector<std::string> attach{};  // ... and to these, each a kind where a node has it, else a node name
     std::vector<std::string> exclude{}; // ... except these nodes
     capture_where where = capture_where::after;
     bool keep_states = false;         // keep every packed state too (state_counter::keep_states)
 
-    // TensorState's attach_to list: each entry a layer kind (xddp or PyTorch spelling) or a node name.
+    // TensorState's attach_to list: each entry a layer kind (xddp or PyTorch spelling) or a node name,
+    // told apart when the capture meets the model.
     static capture_options attach_to(std::span<const std::string> entries, std::vector<std::string> exclude = {},
                                      capture_where where = capture_where::after) {
         capture_options o;
-        for (const std::string& e : entries) {
-            if (auto k = layer_kind_from_name(e)) o.kinds.push_back(*k);
-            else o.names.push_back(e);
-        }
+        o.attach.assign(entries.begin(), entries.end());
         o.exclude = std::move(exclude);
         o.where = where;
         return o;
@@ -122,7 +102,7 @@ public:
     static constexpr keep needs = keep::all;
 
     explicit state_capture(capture_options options) : options_(std::move(options)) {
-        if (options_.kinds.empty() && options_.names.empty())
+        if (options_.kinds.empty() && options_.names.empty() && options_.attach.empty())
             throw value_error("state_capture: nothing to attach to; give layer kinds (e.g. conv2d) or node names");
     }
 
@@ -224,8 +204,15 @@ private:
         const auto listed = [](const std::vector<std::string>& list, const std::string& name) {
             return std::find(list.begin(), list.end(), name) != list.end();
         };
+        // attach entries: a kind where some node has it, else a node name.
+        std::vector<std::string> kinds = options_.kinds, names = options_.names;
+        for (const std::string& e : options_.attach) {
+            const bool is_kind = std::any_of(g.nodes().begin(), g.nodes().end(),
+                                             [&](const node& n) { return n.layer && has_kind(*n.layer, e); });
+            (is_kind ? kinds : names).push_back(e);
+        }
         std::vector<std::string> unknown;
-        for (const auto* list : {&options_.names, &options_.exclude})
+        for (const std::vector<std::string>* list : {&std::as_const(names), &options_.exclude})
             for (const std::string& name : *list)
                 if (!g.find(name)) unknown.push_back(name);
         if (!unknown.empty()) {
@@ -249,9 +236,9 @@ private:
         const bool before = options_.where != capture_where::after, after = options_.where != capture_where::before;
         for (node_id id = 0; id < g.size(); ++id) {
             const node& n = g[id];
-            const bool by_name = listed(options_.names, n.name);
-            const bool by_kind = n.layer && std::find(options_.kinds.begin(), options_.kinds.end(), n.layer->kind()) !=
-                                                options_.kinds.end();
+            const bool by_name = listed(names, n.name);
+            const bool by_kind =
+                n.layer && std::any_of(kinds.begin(), kinds.end(), [&](const std::string& k) { return has_kind(*n.layer, k); });
             if (!by_name && !(by_kind && !listed(options_.exclude, n.name))) continue;
             if (before) {
                 if (n.inputs.size() != 1)

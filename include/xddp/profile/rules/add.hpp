@@ -13,24 +13,34 @@
 #include "xddp/layers/add.hpp"
 #include "xddp/profile/rules/common.hpp"
 
-namespace xddp::rules {
+namespace xddp {
 
-// x1, x2: the tails of the lower and the higher predecessor; out1, out2: their synapse lists.
-template <neuron_policy P>
-void contributions(const add&, const tensor_ref& x1, const tensor_ref& x2, std::span<const std::size_t> neurons,
-                   synapse_list& out1, synapse_list& out2, scratch&) {
-    if (x1.shape() != x2.shape())
-        throw shape_error("add contributions: input shapes " + to_string(x1.shape()) + " and " +
-                          to_string(x2.shape()) + " differ");
-    const bool by_channel = std::same_as<P, channel_neurons> && planar(x1.shape());
-    const std::size_t plane = by_channel ? x1.shape()[1] * x1.shape()[2] : 1;
-    for (const std::size_t n : neurons) {
-        const float* a = x1.data() + n * plane;
-        const float* b = x2.data() + n * plane;
-        const float va = *std::max_element(a, a + plane);
-        const float vb = *std::max_element(b, b + plane);
-        (va > vb ? out1 : out2).push_back({n, n, 1.0});
+template <>
+struct contribution_rule<add> {
+    template <neuron_policy P>
+    static void apply(const add&, const contribution_step& step) {
+        // p1 < p2 by profile layer index: their tails and synapse lists.
+        if (step.input_layers[0] == step.input_layers[1])
+            throw unsupported_error("a residual add of a layer's output with itself has no contribution rule; "
+                                    "it needs two distinct predecessor layers");
+        const bool swapped = step.input_layers[0] > step.input_layers[1];
+        const tensor_ref& x1 = step.inputs[swapped ? 1 : 0];
+        const tensor_ref& x2 = step.inputs[swapped ? 0 : 1];
+        synapse_list& out1 = step.synapses[swapped ? 1 : 0];
+        synapse_list& out2 = step.synapses[swapped ? 0 : 1];
+        if (x1.shape() != x2.shape())
+            throw shape_error("add contributions: input shapes " + to_string(x1.shape()) + " and " +
+                              to_string(x2.shape()) + " differ");
+        const bool by_channel = std::same_as<P, channel_neurons> && planar(x1.shape());
+        const std::size_t plane = by_channel ? x1.shape()[1] * x1.shape()[2] : 1;
+        for (const std::size_t n : step.neurons) {
+            const float* a = x1.data() + n * plane;
+            const float* b = x2.data() + n * plane;
+            const float va = *std::max_element(a, a + plane);
+            const float vb = *std::max_element(b, b + plane);
+            (va > vb ? out1 : out2).push_back({n, n, 1.0});
+        }
     }
-}
+};
 
-}  // namespace xddp::rules
+}  // namespace xddp

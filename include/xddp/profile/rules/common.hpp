@@ -1,6 +1,8 @@
 #pragma once
-// What every contribution rule shares: the flat neuron indexing of a neuron policy, the synapse record a
-// rule emits, the scratch buffers one backtrace reuses from layer to layer, and a SIMD float type.
+// What every contribution rule shares: the contribution_rule customization point and its synapse record
+// (core/contribution_rule.hpp), the flat neuron indexing of a neuron policy, the scratch buffers one
+// backtrace reuses from layer to layer, the selection rule, and a SIMD float type. A rule of a user's own
+// layer includes this header.
 //
 // Flat neuron indices (FORMATS.md): a (C, H, W) activation has C channel neurons or C*H*W element neurons
 // c*H*W + i*W + j; any other activation is a vector whose neuron n is its element n under both policies
@@ -10,6 +12,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "xddp/core/contribution_rule.hpp"
 #include "xddp/core/neuron_policy.hpp"
 #include "xddp/core/shape.hpp"
 #include "xddp/profile/selection.hpp"
@@ -27,7 +30,7 @@ std::size_t neuron_count(const shape_t& shape) {
     return element_count(shape);
 }
 
-namespace rules {
+namespace detail::rules {
 
 // One SIMD value of floats through the GCC/Clang vector extension, for the loops compilers do not vectorize
 // on their own (float sums and maxima, whose order they may not change): 8 floats with AVX, else 4 (SSE2,
@@ -46,16 +49,10 @@ using simd_float = float;
 inline simd_float simd_max(simd_float a, simd_float b) { return std::max(a, b); }
 #endif
 
-// One synapse of a single-input profile: neuron `out` of the layer, neuron `in` of one predecessor.
-struct synapse {
-    std::size_t out;
-    std::size_t in;
-    double weight;
-};
-using synapse_list = std::vector<synapse>;
+}  // namespace detail::rules
 
-// Buffers reused across neurons and layers of one backtrace; one per thread.
-struct scratch {
+// Buffers a contribution rule reuses across neurons and layers of one backtrace; one per thread.
+struct rule_scratch {
     selection_scratch select;
     std::vector<selected> picked;
     std::vector<float> values;
@@ -65,5 +62,4 @@ struct scratch {
     std::vector<double> sums;
 };
 
-}  // namespace rules
 }  // namespace xddp

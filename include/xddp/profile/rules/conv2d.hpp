@@ -23,9 +23,7 @@
 #include "xddp/layers/conv2d.hpp"
 #include "xddp/profile/rules/common.hpp"
 
-namespace xddp::rules {
-
-namespace detail {
+namespace xddp::detail::rules {
 
 // For OB output-channel lanes with kernels wts[b*taps .. b*taps+taps) and the taps input rows of one output
 // row (rows[rq][j] is the input under kernel tap rq at output column j, readable up to the next multiple of
@@ -58,7 +56,7 @@ inline void row_block_maxima(const float* const* rows, std::size_t taps, std::si
 // maxima[k*cg + c] = max(0, max over output positions of (x[g*cg + c] conv W[outs[k], c])), with g the
 // group of outs[k]; outs ascending (so the output channels of one group are consecutive).
 inline void partial_conv_maxima(const conv2d& layer, const float* x, std::size_t h, std::size_t w, std::size_t ho,
-                                std::size_t wo, std::span<const std::size_t> outs, float* maxima, scratch& s) {
+                                std::size_t wo, std::span<const std::size_t> outs, float* maxima, rule_scratch& s) {
     constexpr std::size_t OB = 4, JB = simd_floats;  // output channels per block, floats per SIMD step
     const conv2d_options& opt = layer.options();
     const window2d& win = layer.window();
@@ -129,65 +127,74 @@ inline void check_conv_shapes(const conv2d& layer, const shape_t& in, const shap
                           std::to_string(opt.out_channels) + " channels)");
 }
 
-}  // namespace detail
+}  // namespace xddp::detail::rules
 
+namespace xddp {
 // Synapses of the influential neurons (flat indices under P, ascending) of a conv2d layer whose input is x
 // (one sample, (C_in, H, W)) and whose output has shape out_shape (C_out, Ho, Wo).
-template <neuron_policy P>
-void contributions(const conv2d& layer, const tensor_ref& x, const shape_t& out_shape,
-                   std::span<const std::size_t> neurons, double threshold, synapse_list& out, scratch& s) {
-    detail::check_conv_shapes(layer, x.shape(), out_shape);
-    const conv2d_options& opt = layer.options();
-    const window2d& win = layer.window();
-    const std::size_t h = x.shape()[1], w = x.shape()[2], ho = out_shape[1], wo = out_shape[2];
-    const std::size_t cg = opt.in_channels / opt.groups, og = opt.out_channels / opt.groups;
-    if constexpr (std::same_as<P, channel_neurons>) {
-        std::vector<float>& maxima = s.values;
-        maxima.assign(neurons.size() * cg, 0.0f);
-        detail::partial_conv_maxima(layer, x.data(), h, w, ho, wo, neurons, maxima.data(), s);
-        for (std::size_t k = 0; k < neurons.size(); ++k) {
-            const std::size_t o = neurons[k], c0 = o / og * cg;
-            cumulative_select(std::span<const float>(maxima.data() + k * cg, cg), threshold, s.picked, s.select);
-            for (const selected& sel : s.picked) out.push_back({o, c0 + sel.position, sel.weight});
-        }
-    } else {
-        const std::size_t kh = win.kernel[0], kw = win.kernel[1], taps = kh * kw;
-        const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
-        const std::size_t hw_out = ho * wo, candidates = cg * taps;
-        constexpr std::size_t padding = static_cast<std::size_t>(-1);
-        std::vector<float>& z = s.values;
-        std::vector<std::size_t>& where = s.positions;
-        z.resize(candidates);
-        where.resize(candidates);
-        const float* weight = layer.weight().data();
-        for (const std::size_t n : neurons) {
-            const std::size_t o = n / hw_out, i = n % hw_out / wo, j = n % wo, c0 = o / og * cg;
-            const float* wrow = weight + o * candidates;
-            for (std::size_t cl = 0; cl < cg; ++cl) {
-                const float* plane = x.data() + (c0 + cl) * h * w;
-                for (std::size_t r = 0; r < kh; ++r) {
-                    const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
-                                              static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                    for (std::size_t q = 0; q < kw; ++q) {
-                        const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
-                                                  static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                        const std::size_t idx = (cl * kh + r) * kw + q;
-                        if (ii >= 0 && ii < H && jj >= 0 && jj < W) {
-                            const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
-                            z[idx] = wrow[idx] * plane[flat];
-                            where[idx] = (c0 + cl) * h * w + flat;
-                        } else {
-                            z[idx] = wrow[idx] * 0.0f;  // DDP multiplies the zero padding too
-                            where[idx] = padding;
+template <>
+struct contribution_rule<conv2d> {
+    template <neuron_policy P>
+    static void apply(const conv2d& layer, const contribution_step& step) {
+        const tensor_ref& x = step.inputs[0];
+        const shape_t& out_shape = step.head.shape();
+        const std::span<const std::size_t> neurons = step.neurons;
+        const double threshold = step.threshold;
+        synapse_list& out = step.synapses[0];
+        rule_scratch& s = step.scratch;
+        detail::rules::check_conv_shapes(layer, x.shape(), out_shape);
+        const conv2d_options& opt = layer.options();
+        const window2d& win = layer.window();
+        const std::size_t h = x.shape()[1], w = x.shape()[2], ho = out_shape[1], wo = out_shape[2];
+        const std::size_t cg = opt.in_channels / opt.groups, og = opt.out_channels / opt.groups;
+        if constexpr (std::same_as<P, channel_neurons>) {
+            std::vector<float>& maxima = s.values;
+            maxima.assign(neurons.size() * cg, 0.0f);
+            detail::rules::partial_conv_maxima(layer, x.data(), h, w, ho, wo, neurons, maxima.data(), s);
+            for (std::size_t k = 0; k < neurons.size(); ++k) {
+                const std::size_t o = neurons[k], c0 = o / og * cg;
+                cumulative_select(std::span<const float>(maxima.data() + k * cg, cg), threshold, s.picked, s.select);
+                for (const selected& sel : s.picked) out.push_back({o, c0 + sel.position, sel.weight});
+            }
+        } else {
+            const std::size_t kh = win.kernel[0], kw = win.kernel[1], taps = kh * kw;
+            const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
+            const std::size_t hw_out = ho * wo, candidates = cg * taps;
+            constexpr std::size_t padding = static_cast<std::size_t>(-1);
+            std::vector<float>& z = s.values;
+            std::vector<std::size_t>& where = s.positions;
+            z.resize(candidates);
+            where.resize(candidates);
+            const float* weight = layer.weight().data();
+            for (const std::size_t n : neurons) {
+                const std::size_t o = n / hw_out, i = n % hw_out / wo, j = n % wo, c0 = o / og * cg;
+                const float* wrow = weight + o * candidates;
+                for (std::size_t cl = 0; cl < cg; ++cl) {
+                    const float* plane = x.data() + (c0 + cl) * h * w;
+                    for (std::size_t r = 0; r < kh; ++r) {
+                        const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
+                                                  static_cast<std::ptrdiff_t>(win.pad_begin[0]);
+                        for (std::size_t q = 0; q < kw; ++q) {
+                            const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
+                                                      static_cast<std::ptrdiff_t>(win.pad_begin[1]);
+                            const std::size_t idx = (cl * kh + r) * kw + q;
+                            if (ii >= 0 && ii < H && jj >= 0 && jj < W) {
+                                const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
+                                z[idx] = wrow[idx] * plane[flat];
+                                where[idx] = (c0 + cl) * h * w + flat;
+                            } else {
+                                z[idx] = wrow[idx] * 0.0f;  // DDP multiplies the zero padding too
+                                where[idx] = padding;
+                            }
                         }
                     }
                 }
+                cumulative_select_signed(z, threshold, s.picked, s.select);
+                for (const selected& sel : s.picked)
+                    if (where[sel.position] != padding) out.push_back({n, where[sel.position], sel.weight});
             }
-            cumulative_select_signed(z, threshold, s.picked, s.select);
-            for (const selected& sel : s.picked)
-                if (where[sel.position] != padding) out.push_back({n, where[sel.position], sel.weight});
         }
     }
-}
+};
 
-}  // namespace xddp::rules
+}  // namespace xddp

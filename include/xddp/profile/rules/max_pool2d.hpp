@@ -14,9 +14,7 @@
 #include "xddp/layers/max_pool2d.hpp"
 #include "xddp/profile/rules/common.hpp"
 
-namespace xddp::rules {
-
-namespace detail {
+namespace xddp::detail::rules {
 
 // Synapses (c, c) with weight 1: pools under channel_neurons, where a channel maps onto itself.
 inline void identity_contributions(std::span<const std::size_t> neurons, synapse_list& out) {
@@ -30,45 +28,52 @@ inline void check_pool_shapes(std::string_view kind, const shape_t& in, const sh
                           to_string(out) + " do not fit the layer");
 }
 
-}  // namespace detail
+}  // namespace xddp::detail::rules
 
-template <neuron_policy P>
-void contributions(const max_pool2d& layer, const tensor_ref& x, const shape_t& out_shape,
-                   std::span<const std::size_t> neurons, synapse_list& out, scratch&) {
-    const window2d& win = layer.window();
-    const shape_t& in = x.shape();
-    if (in.size() != 3) throw shape_error("max_pool2d contributions: input " + to_string(in) + " is not (C, H, W)");
-    detail::check_pool_shapes("max_pool2d", in, out_shape, win.output(in[1], 0), win.output(in[2], 1));
-    if constexpr (std::same_as<P, channel_neurons>) {
-        detail::identity_contributions(neurons, out);
-    } else {
-        const std::size_t h = in[1], w = in[2], ho = out_shape[1], wo = out_shape[2];
-        const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
-        for (const std::size_t n : neurons) {
-            const std::size_t c = n / (ho * wo), i = n % (ho * wo) / wo, j = n % wo;
-            const float* plane = x.data() + c * h * w;
-            bool found = false;
-            float best = 0.0f;
-            std::size_t arg = 0;
-            for (std::size_t r = 0; r < win.kernel[0]; ++r) {
-                const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
-                                          static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                if (ii < 0 || ii >= H) continue;
-                for (std::size_t q = 0; q < win.kernel[1]; ++q) {
-                    const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
-                                              static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                    if (jj < 0 || jj >= W) continue;
-                    const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
-                    if (!found || plane[flat] > best) {
-                        found = true;
-                        best = plane[flat];
-                        arg = flat;
+namespace xddp {
+template <>
+struct contribution_rule<max_pool2d> {
+    template <neuron_policy P>
+    static void apply(const max_pool2d& layer, const contribution_step& step) {
+        const tensor_ref& x = step.inputs[0];
+        const shape_t& out_shape = step.head.shape();
+        const std::span<const std::size_t> neurons = step.neurons;
+        synapse_list& out = step.synapses[0];
+        const window2d& win = layer.window();
+        const shape_t& in = x.shape();
+        if (in.size() != 3) throw shape_error("max_pool2d contributions: input " + to_string(in) + " is not (C, H, W)");
+        detail::rules::check_pool_shapes("max_pool2d", in, out_shape, win.output(in[1], 0), win.output(in[2], 1));
+        if constexpr (std::same_as<P, channel_neurons>) {
+            detail::rules::identity_contributions(neurons, out);
+        } else {
+            const std::size_t h = in[1], w = in[2], ho = out_shape[1], wo = out_shape[2];
+            const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
+            for (const std::size_t n : neurons) {
+                const std::size_t c = n / (ho * wo), i = n % (ho * wo) / wo, j = n % wo;
+                const float* plane = x.data() + c * h * w;
+                bool found = false;
+                float best = 0.0f;
+                std::size_t arg = 0;
+                for (std::size_t r = 0; r < win.kernel[0]; ++r) {
+                    const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
+                                              static_cast<std::ptrdiff_t>(win.pad_begin[0]);
+                    if (ii < 0 || ii >= H) continue;
+                    for (std::size_t q = 0; q < win.kernel[1]; ++q) {
+                        const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
+                                                  static_cast<std::ptrdiff_t>(win.pad_begin[1]);
+                        if (jj < 0 || jj >= W) continue;
+                        const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
+                        if (!found || plane[flat] > best) {
+                            found = true;
+                            best = plane[flat];
+                            arg = flat;
+                        }
                     }
                 }
+                if (found && best != 0.0f) out.push_back({n, c * h * w + arg, best});
             }
-            if (found && best != 0.0f) out.push_back({n, c * h * w + arg, best});
         }
     }
-}
+};
 
-}  // namespace xddp::rules
+}  // namespace xddp
