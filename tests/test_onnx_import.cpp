@@ -314,6 +314,15 @@ TEST_CASE("Flatten and Reshape are views: a flatten node appears only where a la
     CHECK_ERROR(xddp::format_error, load(reshape_to({-1, 2, -1, 4}, 0)), "two -1");
     CHECK_ERROR(xddp::format_error, load(reshape_to({-1, 2, 3, std::int64_t{1} << 40}, 0)), "holds");
 
+    // The target shape read off an initializer (decoded for Shape alone, then freed).
+    model_builder like;
+    like.input("x", {2, 3}, 1).output("y").weight("like", {1, 6});
+    like.node("Shape", {"like"}, {"s"}, "/Shape");
+    like.node("Reshape", {"x", "s"}, {"r"}, "/Reshape");
+    like.node("Relu", {"r"}, {"y"}, "/act/Relu");
+    const auto liked = load(like);
+    CHECK(liked[liked.size() - 1].shape == xddp::shape_t{6});
+
     model_builder axis0;
     axis0.input("x", {4}).output("y");
     set_int(axis0.node("Flatten", {"x"}, {"y"}, "/Flatten"), "axis", 0);

@@ -991,7 +991,9 @@ private:
             dims.push_back(batch_extent);
             for (std::size_t d : x->shape) dims.push_back(static_cast<std::int64_t>(d));
         } else {
-            for (std::size_t d : constant_input(n, 0, "input")->shape) dims.push_back(static_cast<std::int64_t>(d));
+            // Held by name: a range-for over a member of the temporary would read the freed constant.
+            const constant_ptr input = constant_input(n, 0, "input");
+            for (std::size_t d : input->shape) dims.push_back(static_cast<std::int64_t>(d));
         }
         const auto rank = static_cast<std::int64_t>(dims.size());
         auto clamp = [&](std::int64_t e) { return std::clamp(e < 0 ? e + rank : e, std::int64_t{0}, rank); };
