@@ -15,6 +15,7 @@
 #include <xddp/io/onnx.hpp>
 #include <xddp/xddp.hpp>
 
+#include "check_error.hpp"
 #include "reference_layers.hpp"
 #include "shared_dir.hpp"
 #include "test_onnx_builder.hpp"
@@ -29,25 +30,6 @@ namespace {
 xddp::graph load(const model_builder& b, const xddp::io::onnx_options& options = {}) {
     return xddp::io::load_onnx_from_memory(b.bytes(), options);
 }
-
-// The message of the E that f throws, or a note saying what happened instead.
-template <class E>
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("a different exception: ") + e.what();
-    }
-    return "no exception";
-}
-
-#define CHECK_ERROR(E, expr, text)                                                   \
-    do {                                                                             \
-        const std::string message_ = error_of<E>([&] { (void)(expr); });             \
-        CHECK_MESSAGE(message_.find(text) != std::string::npos, "message: ", message_); \
-    } while (false)
 
 template <class L>
 const L& layer_of(const xddp::graph& g, const std::string& name) {
