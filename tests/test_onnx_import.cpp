@@ -15,6 +15,7 @@
 #include <xddp/io/onnx.hpp>
 #include <xddp/xddp.hpp>
 
+#include "check_error.hpp"
 #include "reference_layers.hpp"
 #include "shared_dir.hpp"
 #include "test_onnx_builder.hpp"
@@ -29,25 +30,6 @@ namespace {
 xddp::graph load(const model_builder& b, const xddp::io::onnx_options& options = {}) {
     return xddp::io::load_onnx_from_memory(b.bytes(), options);
 }
-
-// The message of the E that f throws, or a note saying what happened instead.
-template <class E>
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("a different exception: ") + e.what();
-    }
-    return "no exception";
-}
-
-#define CHECK_ERROR(E, expr, text)                                                   \
-    do {                                                                             \
-        const std::string message_ = error_of<E>([&] { (void)(expr); });             \
-        CHECK_MESSAGE(message_.find(text) != std::string::npos, "message: ", message_); \
-    } while (false)
 
 template <class L>
 const L& layer_of(const xddp::graph& g, const std::string& name) {
@@ -313,6 +295,15 @@ TEST_CASE("Flatten and Reshape are views: a flatten node appears only where a la
     CHECK_ERROR(xddp::format_error, load(reshape_to({-1, 5, 5, 1}, 0)), "cannot reshape");
     CHECK_ERROR(xddp::format_error, load(reshape_to({-1, 2, -1, 4}, 0)), "two -1");
     CHECK_ERROR(xddp::format_error, load(reshape_to({-1, 2, 3, std::int64_t{1} << 40}, 0)), "holds");
+
+    // The target shape read off an initializer (decoded for Shape alone, then freed).
+    model_builder like;
+    like.input("x", {2, 3}, 1).output("y").weight("like", {1, 6});
+    like.node("Shape", {"like"}, {"s"}, "/Shape");
+    like.node("Reshape", {"x", "s"}, {"r"}, "/Reshape");
+    like.node("Relu", {"r"}, {"y"}, "/act/Relu");
+    const auto liked = load(like);
+    CHECK(liked[liked.size() - 1].shape == xddp::shape_t{6});
 
     model_builder axis0;
     axis0.input("x", {4}).output("y");

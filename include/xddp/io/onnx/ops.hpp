@@ -1,0 +1,33 @@
+#pragma once
+// Every built-in ONNX op importer: the one list of them. Each header registers its importer for its op
+// type(s) in the op table (io/onnx/op_registry.hpp) when the program starts. A new operator is a new
+// header in io/onnx/ops/ (copy ops/relu.hpp for an element-wise one) and one line here.
+
+// Layers
+#include "xddp/io/onnx/ops/add.hpp"
+#include "xddp/io/onnx/ops/batch_norm.hpp"
+#include "xddp/io/onnx/ops/conv.hpp"
+#include "xddp/io/onnx/ops/gemm.hpp"
+#include "xddp/io/onnx/ops/global_pool.hpp"
+#include "xddp/io/onnx/ops/matmul.hpp"
+#include "xddp/io/onnx/ops/pool.hpp"
+
+// Element-wise
+#include "xddp/io/onnx/ops/clip.hpp"
+#include "xddp/io/onnx/ops/dropout.hpp"
+#include "xddp/io/onnx/ops/elu.hpp"
+#include "xddp/io/onnx/ops/identity.hpp"
+#include "xddp/io/onnx/ops/leaky_relu.hpp"
+#include "xddp/io/onnx/ops/relu.hpp"
+
+// Views of activations and constants
+#include "xddp/io/onnx/ops/flatten.hpp"
+#include "xddp/io/onnx/ops/reshape.hpp"
+#include "xddp/io/onnx/ops/squeeze.hpp"
+
+// Shape plumbing folded at import
+#include "xddp/io/onnx/ops/cast.hpp"
+#include "xddp/io/onnx/ops/concat.hpp"
+#include "xddp/io/onnx/ops/constant.hpp"
+#include "xddp/io/onnx/ops/gather.hpp"
+#include "xddp/io/onnx/ops/shape.hpp"
