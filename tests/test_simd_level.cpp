@@ -21,16 +21,8 @@
 
 namespace {
 
-std::size_t pick(std::mt19937& rng, std::size_t lo, std::size_t hi) {
-    return std::uniform_int_distribution<std::size_t>(lo, hi)(rng);
-}
-
-xt::xarray<float> run(const xddp::any_layer& layer, const xt::xarray<float>& x) {
-    xddp::activation y;
-    const xddp::tensor_ref in(x);
-    layer.forward(std::span(&in, 1), y);
-    return y;
-}
+using reference::pick;
+using reference::run;
 
 // Puts back the level (and thread count) a test case found, so a run under XDDP_SIMD keeps its level.
 struct restore_level {
