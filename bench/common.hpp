@@ -13,6 +13,7 @@
 #include <benchmark/benchmark.h>
 #include <xtensor/xtensor.hpp>
 
+#include "xddp/core/simd_level.hpp"
 #include "xddp/core/threads.hpp"
 #include "xddp/model/seeded_weights.hpp"
 
@@ -21,6 +22,12 @@
 #endif
 
 namespace xddp::bench {
+
+// Every run's header names the SIMD level the kernels ran at (XDDP_SIMD=sse2 etc. forces a lower one).
+inline const bool simd_level_in_context = [] {
+    benchmark::AddCustomContext("xddp_simd_level", std::string(to_string(active_simd_level())));
+    return true;
+}();
 
 // The thread counts every row runs at: 1, and 2 where the machine has two cores or more.
 inline std::vector<int> thread_counts() {

@@ -13,8 +13,22 @@
 #include <xddp/layers/avg_pool2d.hpp>
 #include <xddp/layers/conv2d.hpp>
 #include <xddp/layers/max_pool2d.hpp>
+#include <xddp/model/any_layer.hpp>
 
 namespace reference {
+
+// A uniform size in [lo, hi], for random shapes and options.
+inline std::size_t pick(std::mt19937& rng, std::size_t lo, std::size_t hi) {
+    return std::uniform_int_distribution<std::size_t>(lo, hi)(rng);
+}
+
+// One forward pass of a layer on one input, as the graph runs it.
+inline xt::xarray<float> run(const xddp::any_layer& layer, const xt::xarray<float>& x) {
+    xddp::activation y;
+    const xddp::tensor_ref in(x);
+    layer.forward(std::span(&in, 1), y);
+    return y;
+}
 
 inline xt::xarray<float> random_array(const xddp::shape_t& shape, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
     std::uniform_real_distribution<float> dist(lo, hi);

@@ -9,20 +9,8 @@
 #include "reference_layers.hpp"
 #include "shared_dir.hpp"
 
-namespace {
-
-std::size_t pick(std::mt19937& rng, std::size_t lo, std::size_t hi) {
-    return std::uniform_int_distribution<std::size_t>(lo, hi)(rng);
-}
-
-xt::xarray<float> run(const xddp::any_layer& layer, const xt::xarray<float>& x) {
-    xddp::activation y;
-    const xddp::tensor_ref in(x);
-    layer.forward(std::span(&in, 1), y);
-    return y;
-}
-
-}  // namespace
+using reference::pick;
+using reference::run;
 
 TEST_CASE("conv2d equals the naive reference on random shapes and options") {
     std::mt19937 rng(7);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <xddp/core/simd_level.hpp>
 #include <xddp/core/threads.hpp>
 #include <xddp/io/npy.hpp>
 #include <xddp/metrics/json.hpp>
@@ -131,7 +132,8 @@ void add_summary_command(CLI::App& app) {
                   << static_cast<std::uint64_t>(p.value("peak_activation_bytes")) << " (at " << p.cost().peak_node << ")\n";
         if (opt->latency)
             std::cout << "latency: median " << p.value("latency_ms") << " ms per input, stdev " << p.value("latency_stdev_ms")
-                      << " ms, " << opt->repeats << " passes on " << p.value("threads") << " thread(s)\n";
+                      << " ms, " << opt->repeats << " passes on " << p.value("threads") << " thread(s), SIMD level "
+                      << to_string(active_simd_level()) << '\n';
         if (!opt->output.empty()) {
             metrics::write_json(opt->output, metrics::to_json(p, keys));
             std::cout << "wrote " << opt->output << '\n';

@@ -1,8 +1,8 @@
 #pragma once
 // conv2d: 2-D convolution over (N, C, H, W) with stride, padding (symmetric or not), dilation, groups,
 // non-square kernels and an optional bias. Weights in PyTorch layout (C_out, C_in/groups, kH, kW).
-// Forward: the register-tiled direct kernel (kernels/host/direct_conv2d.hpp) where xsimd is available and the
-// groups are not too narrow; otherwise im2col (row memcpy) + one sgemm per image and group, where 1x1
+// Forward: the register-tiled direct kernel (kernels/host/direct_conv2d.hpp) at the active SIMD level
+// (core/simd_level.hpp) where the groups are not too narrow; at the scalar level, and otherwise, im2col (row memcpy) + one sgemm per image and group, where 1x1
 // stride-1 convs skip im2col.
 
 #include <cstddef>
@@ -89,13 +89,11 @@ public:
         const std::size_t groups = options_.groups;
         const std::size_t cg = c / groups, og = options_.out_channels / groups;
         const std::size_t k = cg * window_.kernel[0] * window_.kernel[1];
-#if XDDP_HAS_XSIMD
-        if (kernels::host::direct_conv2d_suits(og)) {
-            kernels::host::direct_conv2d(x.data(), n, c, h, w, weight_.data(), options_.bias ? bias_.data() : nullptr,
+        if (const simd_level level = active_simd_level(); kernels::host::direct_conv2d_suits(level, og)) {
+            kernels::host::direct_conv2d(level, x.data(), n, c, h, w, weight_.data(), options_.bias ? bias_.data() : nullptr,
                                          options_.out_channels, groups, window_, ho, wo, y.data());
             return;
         }
-#endif
         const bool direct = window_.kernel == pair_t{1, 1} && window_.stride == pair_t{1, 1} &&
                             window_.pad_begin == pair_t{0, 0} && window_.pad_end == pair_t{0, 0};
         std::vector<float> cols(direct ? 0 : k * hw_out);

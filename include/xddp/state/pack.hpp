@@ -9,13 +9,18 @@
 // of one word, each a contiguous row, and ORs each channel's comparison into 256 accumulators. Every float
 // is read once, no channel-last copy is made, and the inner loop is a compare-and-or the compiler
 // vectorises (with AVX-512: compare to a mask, masked OR). Hand-written AVX-512 kernels (64-bit lanes, or
-// byte planes and a transpose) measured no faster, so this one portable kernel serves every target.
+// byte planes and a transpose) measured no faster, so this one portable loop serves every target: it is
+// compiled once per SIMD level (core/simd_level.hpp) by inlining it into a function with that level's
+// target attribute, which lets the compiler vectorise it for the level's instructions.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "xddp/core/simd_level.hpp"
+#include "xddp/kernels/host/simd/target.hpp"
 
 namespace xddp {
 
@@ -42,7 +47,11 @@ inline void prefetch_row(const float* row, std::size_t count) noexcept {
 }
 
 // One full tile of pack_tile positions starting at x (channel c at x + c * stride) for channels [c0, c1)
-// of one word, of the input's `channels` channels.
+// of one word, of the input's `channels` channels. Always inlined, so that each level's copy below is
+// vectorised for that level's instructions (the loop has no intrinsics, so any caller may inline it).
+#if defined(__GNUC__)
+[[gnu::always_inline]]
+#endif
 inline void pack_tile_word(const float* x, std::size_t stride, std::size_t c0, std::size_t c1, std::size_t channels,
                            std::uint64_t* acc) noexcept {
     for (std::size_t i = 0; i < pack_tile; ++i) acc[i] = 0;
@@ -54,12 +63,46 @@ inline void pack_tile_word(const float* x, std::size_t stride, std::size_t c0, s
     }
 }
 
+using pack_tile_word_function = void (*)(const float*, std::size_t, std::size_t, std::size_t, std::size_t,
+                                         std::uint64_t*) noexcept;
+
+inline void pack_tile_word_scalar(const float* x, std::size_t stride, std::size_t c0, std::size_t c1,
+                                  std::size_t channels, std::uint64_t* acc) noexcept {
+    pack_tile_word(x, stride, c0, c1, channels, acc);
+}
+#if XDDP_SIMD_KERNELS
+XDDP_TARGET_SSE2 inline void pack_tile_word_sse2(const float* x, std::size_t stride, std::size_t c0, std::size_t c1,
+                                                 std::size_t channels, std::uint64_t* acc) noexcept {
+    pack_tile_word(x, stride, c0, c1, channels, acc);
+}
+XDDP_TARGET_AVX2 inline void pack_tile_word_avx2(const float* x, std::size_t stride, std::size_t c0, std::size_t c1,
+                                                 std::size_t channels, std::uint64_t* acc) noexcept {
+    pack_tile_word(x, stride, c0, c1, channels, acc);
+}
+XDDP_TARGET_AVX512 inline void pack_tile_word_avx512(const float* x, std::size_t stride, std::size_t c0,
+                                                     std::size_t c1, std::size_t channels, std::uint64_t* acc) noexcept {
+    pack_tile_word(x, stride, c0, c1, channels, acc);
+}
+#endif
+
+inline pack_tile_word_function pack_tile_word_for(simd_level level) noexcept {
+    switch (level) {
+#if XDDP_SIMD_KERNELS
+        case simd_level::sse2: return &pack_tile_word_sse2;
+        case simd_level::avx2: return &pack_tile_word_avx2;
+        case simd_level::avx512: return &pack_tile_word_avx512;
+#endif
+        default: return &pack_tile_word_scalar;
+    }
+}
+
 }  // namespace detail::states
 
 // Packs positions [first, first + count) of one input whose C channels are rows of `positions` floats
-// (channel c at x + c * positions) into count rows of `words` = state_words(C) words at out.
-inline void pack_states(const float* x, std::size_t channels, std::size_t positions, std::size_t first,
-                        std::size_t count, std::uint64_t* out, std::size_t words) noexcept {
+// (channel c at x + c * positions) into count rows of `words` = state_words(C) words at out, with the kernel of
+// `level` (which the CPU must run). Every level gives the same bits.
+inline void pack_states(simd_level level, const float* x, std::size_t channels, std::size_t positions,
+                        std::size_t first, std::size_t count, std::uint64_t* out, std::size_t words) noexcept {
     using detail::states::pack_tile;
     if (positions == 1) {  // a vector activation: each state is one contiguous row of C floats
         for (std::size_t w = 0; w < words; ++w) {
@@ -70,13 +113,14 @@ inline void pack_states(const float* x, std::size_t channels, std::size_t positi
         }
         return;
     }
+    const detail::states::pack_tile_word_function tile_word = detail::states::pack_tile_word_for(level);
     alignas(64) std::uint64_t acc[pack_tile];
     std::size_t s = first;
     const std::size_t end = first + count;
     for (; s + pack_tile <= end; s += pack_tile) {
         std::uint64_t* rows = out + (s - first) * words;
         for (std::size_t w = 0; w < words; ++w) {
-            detail::states::pack_tile_word(x + s, positions, w * 64, std::min(channels, w * 64 + 64), channels, acc);
+            tile_word(x + s, positions, w * 64, std::min(channels, w * 64 + 64), channels, acc);
             for (std::size_t i = 0; i < pack_tile; ++i) rows[i * words + w] = acc[i];
         }
     }
@@ -96,6 +140,12 @@ inline void pack_states(const float* x, std::size_t channels, std::size_t positi
             for (std::size_t i = 0; i < n; ++i) rows[i * words + w] = acc[i];
         }
     }
+}
+
+// The same at the active level (core/simd_level.hpp).
+inline void pack_states(const float* x, std::size_t channels, std::size_t positions, std::size_t first,
+                        std::size_t count, std::uint64_t* out, std::size_t words) {
+    pack_states(active_simd_level(), x, channels, positions, first, count, out, words);
 }
 
 // The little-endian bytes of packed states: rows of state_bytes(C) bytes, as np.packbits(..., bitorder="little").

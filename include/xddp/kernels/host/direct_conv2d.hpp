@@ -10,11 +10,8 @@
 // into [tap][channel] blocks in a thread-local buffer, so a user may change them between calls freely; one
 // block is packed once per call and reused by every tile of every image.
 //
-// Compiled where xsimd is (XDDP_HAS_XSIMD, kernels/host/simd.hpp); conv2d falls back to im2col + GEMM elsewhere.
-
-#include "xddp/kernels/host/simd.hpp"
-
-#if XDDP_HAS_XSIMD
+// The tiles are compiled for every SIMD level (kernels/host/simd.hpp); their part of this kernel is in
+// level/direct_conv2d.hpp. At the scalar level conv2d uses im2col + GEMM instead.
 
 #include <algorithm>
 #include <array>
@@ -26,81 +23,13 @@
 #include <vector>
 
 #include "xddp/core/parallel_for.hpp"
+#include "xddp/core/simd_level.hpp"
+#include "xddp/kernels/host/simd.hpp"
 #include "xddp/layers/window.hpp"
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace xddp::kernels::host {
 
 namespace direct_conv2d_detail {
-
-using simd::batch;
-using simd::lanes;
-using simd::registers;
-inline constexpr int vectors = 2;                      // output-channel vectors per tile
-inline constexpr std::size_t block = vectors * lanes;  // output channels per tile
-// Accumulators plus two weight vectors and a broadcast must fit in the registers.
-inline constexpr int max_pixels = std::min(14, (registers - vectors - 2) / vectors);
-
-#if defined(__AVX512F__)
-// The 16x16 transposes use the masked intrinsics with a full mask: the same instructions as the plain ones,
-// which trip GCC 12's -Wuninitialized on their undefined pass-through operand.
-inline constexpr __mmask16 all_lanes = 0xFFFF;
-
-// out[t] = column t of the 16x16 block at src (rows ld floats apart). The 128-bit pieces are gathered by loads
-// (vinsertf32x4 from memory), so only the in-lane 4x4 transposes need the shuffle port.
-[[gnu::always_inline]] inline void load_transposed16(const float* src, std::size_t ld, __m512 (&out)[16]) {
-    for (int j = 0; j < 4; ++j) {
-        __m512 x[4];
-        for (int i = 0; i < 4; ++i) {
-            const float* p = src + static_cast<std::size_t>(i) * ld + 4 * j;
-            x[i] = _mm512_castps128_ps512(_mm_loadu_ps(p));
-            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 4 * ld), 1);
-            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 8 * ld), 2);
-            x[i] = _mm512_insertf32x4(x[i], _mm_loadu_ps(p + 12 * ld), 3);
-        }
-        // Lane b of x[i] holds row 4b + i, columns 4j..4j+3; transpose each lane's 4x4.
-        const __m512 t0 = _mm512_mask_unpacklo_ps(x[0], all_lanes, x[0], x[1]);
-        const __m512 t1 = _mm512_mask_unpackhi_ps(x[0], all_lanes, x[0], x[1]);
-        const __m512 t2 = _mm512_mask_unpacklo_ps(x[2], all_lanes, x[2], x[3]);
-        const __m512 t3 = _mm512_mask_unpackhi_ps(x[2], all_lanes, x[2], x[3]);
-        out[4 * j] = _mm512_mask_shuffle_ps(t0, all_lanes, t0, t2, 0x44);
-        out[4 * j + 1] = _mm512_mask_shuffle_ps(t0, all_lanes, t0, t2, 0xEE);
-        out[4 * j + 2] = _mm512_mask_shuffle_ps(t1, all_lanes, t1, t3, 0x44);
-        out[4 * j + 3] = _mm512_mask_shuffle_ps(t1, all_lanes, t1, t3, 0xEE);
-    }
-}
-
-// In-register transpose of 16 rows of 16 floats.
-[[gnu::always_inline]] inline void transpose16(__m512 (&r)[16]) {
-    constexpr __mmask16 all = all_lanes;
-    __m512 t[16];
-    for (int i = 0; i < 8; ++i) {
-        t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], all, r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], all, r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; ++i) {
-        r[4 * i] = _mm512_mask_shuffle_ps(t[4 * i], all, t[4 * i], t[4 * i + 2], 0x44);
-        r[4 * i + 1] = _mm512_mask_shuffle_ps(t[4 * i], all, t[4 * i], t[4 * i + 2], 0xEE);
-        r[4 * i + 2] = _mm512_mask_shuffle_ps(t[4 * i + 1], all, t[4 * i + 1], t[4 * i + 3], 0x44);
-        r[4 * i + 3] = _mm512_mask_shuffle_ps(t[4 * i + 1], all, t[4 * i + 1], t[4 * i + 3], 0xEE);
-    }
-    for (int j = 0; j < 4; ++j) {
-        t[j] = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0x88);
-        t[4 + j] = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0xDD);
-        t[8 + j] = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0x88);
-        t[12 + j] = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0xDD);
-    }
-    for (int j = 0; j < 4; ++j) {
-        r[j] = _mm512_mask_shuffle_f32x4(t[j], all, t[j], t[8 + j], 0x88);
-        r[8 + j] = _mm512_mask_shuffle_f32x4(t[j], all, t[j], t[8 + j], 0xDD);
-        r[4 + j] = _mm512_mask_shuffle_f32x4(t[4 + j], all, t[4 + j], t[12 + j], 0x88);
-        r[12 + j] = _mm512_mask_shuffle_f32x4(t[4 + j], all, t[4 + j], t[12 + j], 0xDD);
-    }
-}
-#endif
 
 // Tags of the thread-local scratch buffers.
 struct input_copies;
@@ -141,89 +70,41 @@ struct tile_args {
     std::size_t prefetch_lines;
 };
 
-// Writes the accumulators (pixel-major) to the output planes (channel-major).
-template <int Rows, int Pixels>
-inline void store_tile(const batch (&acc)[Rows * Pixels][vectors], const tile_args& t) {
-    constexpr int n = Rows * Pixels;
-#if defined(__AVX512F__)
-    if constexpr (lanes == 16) {
-        // Two 16x16 transposes in registers, then one masked store per channel and row.
-        const __mmask16 row_mask = static_cast<__mmask16>((1u << Pixels) - 1);
-        for (int v = 0; v < vectors; ++v) {
-            __m512 r[16];
-            for (int i = 0; i < 16; ++i) r[i] = acc[i < n ? i : 0][v];  // rows >= n land in lanes never stored
-            transpose16(r);
-            const std::size_t first = static_cast<std::size_t>(v) * lanes;
-            const std::size_t count = t.channels > first ? std::min(lanes, t.channels - first) : 0;
-            for (std::size_t c = 0; c < count; ++c) {
-                float* dst = t.output + (first + c) * t.output_plane;
-                _mm512_mask_storeu_ps(dst, row_mask, r[c]);
-                // The second row's pixels are lanes [Pixels, 2*Pixels); shift the address so lane Pixels
-                // lands on the row's first pixel (masked-off lanes are never touched).
-                if constexpr (Rows == 2)
-                    _mm512_mask_storeu_ps(dst + static_cast<std::ptrdiff_t>(t.output_row) - Pixels,
-                                          static_cast<__mmask16>(row_mask << Pixels), r[c]);
-            }
-        }
-        return;
-    }
-#endif
-    alignas(64) float tmp[n][block];
-    for (int i = 0; i < n; ++i)
-        for (int v = 0; v < vectors; ++v) acc[i][v].store_aligned(&tmp[i][v * lanes]);
-    for (std::size_t c = 0; c < t.channels; ++c) {
-        float* dst = t.output + c * t.output_plane;
-        for (int r = 0; r < Rows; ++r)
-            for (int p = 0; p < Pixels; ++p) dst[r * t.output_row + p] = tmp[r * Pixels + p][c];
-    }
-}
-
-template <int Rows, int Pixels>
-void run_tile(const tile_args& t) {
-    constexpr int n = Rows * Pixels;
-    batch acc[n][vectors];
-    for (int v = 0; v < vectors; ++v) {
-        const batch b = batch::load_aligned(t.bias + v * lanes);
-        for (int i = 0; i < n; ++i) acc[i][v] = b;
-    }
-    const float* in0 = t.input;
-    const float* w = t.weights;
-    const char* prefetch = t.prefetch;
-    const std::size_t prefetch_every = t.prefetch_lines ? std::max<std::size_t>(1, t.tap_count / t.prefetch_lines) : 0;
-    std::size_t next_prefetch = t.prefetch_lines ? 0 : t.tap_count;
-    for (std::size_t k = 0; k < t.tap_count; ++k, w += block) {
-        if (k == next_prefetch) {
-            __builtin_prefetch(prefetch, 0, 2);
-            prefetch += 64;
-            next_prefetch += prefetch_every;
-        }
-        const std::ptrdiff_t o = t.taps[k];
-        batch wv[vectors];
-        for (int v = 0; v < vectors; ++v) wv[v] = batch::load_aligned(w + v * lanes);
-        for (int p = 0; p < Pixels; ++p) {
-            const batch x(in0[o + p]);
-            for (int v = 0; v < vectors; ++v) acc[p][v] = xsimd::fma(wv[v], x, acc[p][v]);
-        }
-        if constexpr (Rows == 2) {
-            const float* in1 = in0 + t.input_row;
-            for (int p = 0; p < Pixels; ++p) {
-                const batch x(in1[o + p]);
-                for (int v = 0; v < vectors; ++v) acc[Pixels + p][v] = xsimd::fma(wv[v], x, acc[Pixels + p][v]);
-            }
-        }
-    }
-    store_tile<Rows, Pixels>(acc, t);
-}
-
 using tile_function = void (*)(const tile_args&);
 
-template <int Rows, std::size_t... P>
-constexpr std::array<tile_function, sizeof...(P)> make_tiles(std::index_sequence<P...>) {
-    return {&run_tile<Rows, static_cast<int>(P) + 1>...};
-}
+// One level's tiles and weight packing (level/direct_conv2d.hpp), for the shared driver below.
+struct level_kernels {
+    std::size_t lanes, block;  // floats per vector; output channels per tile
+    std::size_t max_pixels;    // pixels per one-row tile at most (two-row tiles: half)
+    const tile_function* one_row_tiles;  // [pixels - 1]
+    const tile_function* two_row_tiles;  // [pixels - 1], pixels per row
+    void (*pack_weights)(const float* weight, std::size_t taps, std::size_t count, float* dst);
+};
 
-inline constexpr auto one_row_tiles = make_tiles<1>(std::make_index_sequence<max_pixels>{});
-inline constexpr auto two_row_tiles = make_tiles<2>(std::make_index_sequence<max_pixels / 2>{});
+}  // namespace direct_conv2d_detail
+
+}  // namespace xddp::kernels::host
+
+#if XDDP_SIMD_KERNELS
+#define XDDP_SIMD_BODY "xddp/kernels/host/level/direct_conv2d.hpp"
+#include "xddp/kernels/host/simd/for_each_level.hpp"
+#endif
+
+namespace xddp::kernels::host {
+
+namespace direct_conv2d_detail {
+
+// The level's kernels; null at the scalar level, which has none.
+inline const level_kernels* kernels_for(simd_level level) noexcept {
+    switch (level) {
+#if XDDP_SIMD_KERNELS
+        case simd_level::sse2: return &sse2::direct_conv2d_kernels;
+        case simd_level::avx2: return &avx2::direct_conv2d_kernels;
+        case simd_level::avx512: return &avx512::direct_conv2d_kernels;
+#endif
+        default: return nullptr;
+    }
+}
 
 // Where a tile sits in the output plane.
 struct tile_place {
@@ -232,9 +113,9 @@ struct tile_place {
 };
 
 // Rows wide enough are cut into equal tiles of at most max_pixels; narrow ones are paired.
-inline std::vector<tile_place> place_tiles(std::size_t ho, std::size_t wo) {
+inline std::vector<tile_place> place_tiles(std::size_t ho, std::size_t wo, std::size_t max_pixels) {
     std::vector<tile_place> tiles;
-    if (2 * wo <= static_cast<std::size_t>(max_pixels)) {
+    if (2 * wo <= max_pixels) {
         for (std::size_t i = 0; i < ho; i += 2)
             tiles.push_back({i, 0, static_cast<int>(std::min<std::size_t>(2, ho - i)), static_cast<int>(wo)});
         return tiles;
@@ -248,47 +129,25 @@ inline std::vector<tile_place> place_tiles(std::size_t ho, std::size_t wo) {
     return tiles;
 }
 
-// Packs output channels [first, first + count) of one group, each `taps` weights long, as [tap][block].
-inline void pack_weights(const float* weight, std::size_t taps, std::size_t count, float* dst) {
-    std::size_t k = 0;
-#if defined(__AVX512F__)
-    if constexpr (block == 32) {
-        if (count == block) {
-            // 16 taps x 16 channels at a time, one half of the channels after the other (16 row streams at a
-            // time instead of 32: measurably faster).
-            const std::size_t whole = taps / 16 * 16;
-            for (std::size_t half = 0; half < 2; ++half)
-                for (std::size_t kk = 0; kk < whole; kk += 16) {
-                    __m512 r[16];
-                    load_transposed16(weight + half * 16 * taps + kk, taps, r);
-                    for (std::size_t i = 0; i < 16; ++i) _mm512_store_ps(dst + (kk + i) * block + half * 16, r[i]);
-                }
-            k = whole;
-        }
-    }
-#endif
-    const std::size_t rest = taps - k;  // the taps left, one channel row at a time; missing channels are zeros
-    for (std::size_t c = 0; c < block; ++c) {
-        float* out = dst + k * block + c;
-        const float* in = c < count ? weight + c * taps + k : nullptr;
-        for (std::size_t i = 0; i < rest; ++i) out[i * block] = in ? in[i] : 0.0f;
-    }
-}
-
 }  // namespace direct_conv2d_detail
 
-// Whether direct_conv2d is worth it for `group_out_channels` output channels per group: a tile computes a
-// whole block of channels, so very narrow groups (depthwise) are left to im2col + GEMM.
-inline bool direct_conv2d_suits(std::size_t group_out_channels) {
-    return group_out_channels >= direct_conv2d_detail::lanes / 2;
+// Whether direct_conv2d runs at this level and is worth it for `group_out_channels` output channels per
+// group: a tile computes a whole block of channels, so very narrow groups (depthwise) are left to im2col +
+// GEMM, as is everything at the scalar level.
+inline bool direct_conv2d_suits(simd_level level, std::size_t group_out_channels) noexcept {
+    const direct_conv2d_detail::level_kernels* k = direct_conv2d_detail::kernels_for(level);
+    return k && group_out_channels >= k->lanes / 2;
 }
 
-// y (n, out_channels, ho, wo) = conv(x (n, c, h, w), weight (out_channels, c/groups, kh, kw)) + bias.
-// bias may be null. ho and wo must be the window's output extents for h and w.
-inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
+// y (n, out_channels, ho, wo) = conv(x (n, c, h, w), weight (out_channels, c/groups, kh, kw)) + bias, with
+// the kernels of `level`, which must be one direct_conv2d_suits accepts (and the CPU runs). bias may be null.
+// ho and wo must be the window's output extents for h and w.
+inline void direct_conv2d(simd_level level, const float* x, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
                           const float* weight, const float* bias, std::size_t out_channels, std::size_t groups,
                           const window2d& win, std::size_t ho, std::size_t wo, float* y) {
     using namespace direct_conv2d_detail;
+    const level_kernels& kernels = *kernels_for(level);
+    const std::size_t block = kernels.block;
     const std::size_t kh = win.kernel[0], kw = win.kernel[1];
     const std::size_t sh = win.stride[0], sw = win.stride[1];
     const std::size_t dh = win.dilation[0], dw = win.dilation[1];
@@ -309,7 +168,7 @@ inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::siz
                 tap_offsets[(ci * kh + r) * kw + s] =
                     static_cast<std::ptrdiff_t>(((ci * sh + rr % sh) * sw + ss % sw) * plane_q + (rr / sh) * wq + ss / sw);
             }
-    const std::vector<tile_place> tiles = place_tiles(ho, wo);
+    const std::vector<tile_place> tiles = place_tiles(ho, wo, kernels.max_pixels);
 
     // Images per pass: as many as fit in 16 MB of copies (always at least one).
     const std::size_t per_pass = copy ? std::clamp<std::size_t>((std::size_t{1} << 22) / image_q, 1, n) : n;
@@ -376,7 +235,7 @@ inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::siz
             float* bpack = wpack + taps * block;
             last_pack& last = last_packed();
             if (last.call != call || last.unit != unit) {
-                pack_weights(weight + (g * og + first) * taps, taps, count, wpack);
+                kernels.pack_weights(weight + (g * og + first) * taps, taps, count, wpack);
                 for (std::size_t j = 0; j < block; ++j) bpack[j] = bias && j < count ? bias[g * og + first + j] : 0.0f;
                 last = {call, unit};
             }
@@ -413,8 +272,8 @@ inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::siz
                     args.prefetch = next ? next + 64 * std::min(done, lines) : nullptr;
                     args.prefetch_lines = done < lines ? std::min(lines_per_tile, lines - done) : 0;
                     const auto p = static_cast<std::size_t>(tp.pixels - 1);
-                    if (tp.rows == 1) one_row_tiles[p](args);
-                    else two_row_tiles[p](args);
+                    if (tp.rows == 1) kernels.one_row_tiles[p](args);
+                    else kernels.two_row_tiles[p](args);
                 }
             }
         });
@@ -422,5 +281,3 @@ inline void direct_conv2d(const float* x, std::size_t n, std::size_t c, std::siz
 }
 
 }  // namespace xddp::kernels::host
-
-#endif  // XDDP_HAS_XSIMD

@@ -1,93 +1,77 @@
 #pragma once
 // matrix_rows / matrix_vector: the linear layer's products, y = A x per input for a row-major A. At the
 // batch sizes of inference they are memory bound, so the aim is to stream A at the machine's bandwidth: rows
-// go in blocks to all of xddp's threads, and each thread reads four rows at a time against two inputs.
+// go in blocks to all of xddp's threads, and each thread reads four rows at a time against two inputs
+// (level/matrix_vector.hpp, compiled for every SIMD level).
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 
 #include "xddp/core/parallel_for.hpp"
-#include "xddp/kernels/host/blas.hpp"
+#include "xddp/core/simd_level.hpp"
 #include "xddp/kernels/host/simd.hpp"
+
+#if XDDP_SIMD_KERNELS
+#define XDDP_SIMD_BODY "xddp/kernels/host/level/matrix_vector.hpp"
+#include "xddp/kernels/host/simd/for_each_level.hpp"
+#endif
 
 namespace xddp::kernels::host {
 
-#if XDDP_HAS_XSIMD
 namespace matrix_vector_detail {
 
-// y[c * ldy + r] = dot(a row r, x row c) for Rows consecutive rows of a (n floats each, lda apart) and Cols
-// rows of x (ldx apart). Every dot product is summed in the same order whatever Rows and Cols are, so a
-// batch gives each input exactly the bits it gets alone.
-template <int Rows, int Cols>
-inline void rows_dot(std::size_t n, const float* a, std::size_t lda, const float* x, std::size_t ldx, float* y,
-                     std::size_t ldy) {
-    using simd::batch;
-    using simd::lanes;
-    batch acc[Rows][Cols][2];
-    for (int r = 0; r < Rows; ++r)
-        for (int c = 0; c < Cols; ++c) acc[r][c][0] = acc[r][c][1] = batch(0.0f);
+// The scalar level's dot product: eight partial sums in a fixed order (a compiler may vectorise them without
+// changing a bit), then added in a fixed order. Portable, and like the vector levels' independent of the
+// batch and the thread count (BLAS's sgemv is not).
+inline float dot(const float* a, const float* x, std::size_t n) noexcept {
+    float acc[8] = {};
     std::size_t j = 0;
-    for (; j + 2 * lanes <= n; j += 2 * lanes) {
-        batch x0[Cols], x1[Cols];
-        for (int c = 0; c < Cols; ++c) {
-            x0[c] = batch::load_unaligned(x + c * ldx + j);
-            x1[c] = batch::load_unaligned(x + c * ldx + j + lanes);
-        }
-        for (int r = 0; r < Rows; ++r) {
-            const batch a0 = batch::load_unaligned(a + r * lda + j), a1 = batch::load_unaligned(a + r * lda + j + lanes);
-            for (int c = 0; c < Cols; ++c) {
-                acc[r][c][0] = xsimd::fma(a0, x0[c], acc[r][c][0]);
-                acc[r][c][1] = xsimd::fma(a1, x1[c], acc[r][c][1]);
-            }
-        }
-    }
-    for (int r = 0; r < Rows; ++r)
-        for (int c = 0; c < Cols; ++c) {
-            float sum = xsimd::hadd(acc[r][c][0] + acc[r][c][1]);
-            for (std::size_t t = j; t < n; ++t) sum = std::fma(a[r * lda + t], x[c * ldx + t], sum);
-            y[c * ldy + r] = sum;
-        }
+    for (; j + 8 <= n; j += 8)
+        for (std::size_t l = 0; l < 8; ++l) acc[l] += a[j + l] * x[j + l];
+    float sum = 0.0f;
+    for (const float v : acc) sum += v;
+    for (; j < n; ++j) sum += a[j] * x[j];
+    return sum;
 }
 
-// Rows [first, last) of a against the batch rows of x: four rows of a at a time (they stay in cache) against
-// every input, two inputs at a time.
 inline void row_block(std::size_t first, std::size_t last, std::size_t n, const float* a, std::size_t batch,
                       const float* x, float* y, std::size_t ldy) {
-    for (std::size_t r = first; r < last; r += 4) {
-        const bool four = r + 4 <= last;
-        std::size_t c = 0;
-        for (; c + 2 <= batch; c += 2) {
-            if (four) rows_dot<4, 2>(n, a + r * n, n, x + c * n, n, y + c * ldy + r, ldy);
-            else
-                for (std::size_t q = r; q < last; ++q) rows_dot<1, 2>(n, a + q * n, n, x + c * n, n, y + c * ldy + q, ldy);
-        }
-        for (; c < batch; ++c) {
-            if (four) rows_dot<4, 1>(n, a + r * n, n, x + c * n, n, y + c * ldy + r, ldy);
-            else
-                for (std::size_t q = r; q < last; ++q) rows_dot<1, 1>(n, a + q * n, n, x + c * n, n, y + c * ldy + q, ldy);
-        }
-    }
+    for (std::size_t r = first; r < last; ++r)
+        for (std::size_t c = 0; c < batch; ++c) y[c * ldy + r] = dot(a + r * n, x + c * n, n);
 }
 
 }  // namespace matrix_vector_detail
-#endif
 
-// Y (batch x m) = X (batch x n) * A^T, A (m x n) row-major: the linear layer. Memory bound at small batches
-// (each weight is used batch times), so rows of A go in blocks to all of xddp's threads and each block is
-// applied to every input while it is in cache. Each output is one fixed-order dot product: the result of an
-// input does not depend on the batch it came in, nor on the thread count. Without xsimd, BLAS's sgemv per input.
-inline void matrix_rows(std::size_t m, std::size_t n, const float* a, std::size_t batch, const float* x, float* y) {
-#if XDDP_HAS_XSIMD
+// Y (batch x m) = X (batch x n) * A^T, A (m x n) row-major: the linear layer, with the kernels of `level`
+// (which the CPU must run). Memory bound at small batches (each weight is used batch times), so rows of A go
+// in blocks to all of xddp's threads and each block is applied to every input while it is in cache. Each
+// output is one fixed-order dot product: the result of an input does not depend on the batch it came in,
+// nor on the thread count.
+inline void matrix_rows(simd_level level, std::size_t m, std::size_t n, const float* a, std::size_t batch,
+                        const float* x, float* y) {
+    using row_block_function = void (*)(std::size_t, std::size_t, std::size_t, const float*, std::size_t,
+                                        const float*, float*, std::size_t);
+    row_block_function row_block = &matrix_vector_detail::row_block;
+    switch (level) {
+#if XDDP_SIMD_KERNELS
+        case simd_level::sse2: row_block = &sse2::matrix_vector_tiles::row_block; break;
+        case simd_level::avx2: row_block = &avx2::matrix_vector_tiles::row_block; break;
+        case simd_level::avx512: row_block = &avx512::matrix_vector_tiles::row_block; break;
+#endif
+        default: break;
+    }
     // Blocks of rows big enough to stream well, small enough to share out among the threads evenly.
     constexpr std::size_t rows_per_item = 32;
     parallel_for(0, (m + rows_per_item - 1) / rows_per_item, [&](std::size_t item) {
         const std::size_t first = item * rows_per_item, last = std::min(m, first + rows_per_item);
-        matrix_vector_detail::row_block(first, last, n, a, batch, x, y, m);
+        row_block(first, last, n, a, batch, x, y, m);
     });
-#else
-    for (std::size_t c = 0; c < batch; ++c) gemv(m, n, a, x + c * n, y + c * m);
-#endif
+}
+
+// The same at the active level (core/simd_level.hpp).
+inline void matrix_rows(std::size_t m, std::size_t n, const float* a, std::size_t batch, const float* x, float* y) {
+    matrix_rows(active_simd_level(), m, n, a, batch, x, y);
 }
 
 // y (m) = A (m x n, row-major) * x (n).

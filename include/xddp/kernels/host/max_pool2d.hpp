@@ -7,6 +7,7 @@
 // The vector path copies each plane once into rows padded with -inf and split by column phase (column
 // v*stride + phase goes to phase row `phase`, position v), so that one window tap of consecutive outputs is a
 // plain vector load whatever the stride; a vector of outputs then takes kh*kw loads, compares and blends.
+// That part is compiled for every SIMD level (level/max_pool2d.hpp); the scalar level runs the reference.
 
 #include <algorithm>
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "xddp/core/parallel_for.hpp"
+#include "xddp/core/simd_level.hpp"
 #include "xddp/kernels/host/simd.hpp"
 #include "xddp/layers/window.hpp"
 
@@ -46,94 +48,61 @@ inline void plane_scalar(const float* p, std::size_t h, std::size_t w, const win
     }
 }
 
-#if XDDP_HAS_XSIMD
 struct phase_rows;  // tag of the thread-local row buffer
 
 // Floats per phase row: whole vectors of outputs, plus the farthest window column.
-inline std::size_t phase_row_length(std::size_t wo, const window2d& win) {
-    const std::size_t lanes = simd::lanes;
+inline std::size_t phase_row_length(std::size_t wo, const window2d& win, std::size_t lanes) {
     return (wo + lanes - 1) / lanes * lanes + (win.kernel[1] - 1) * win.dilation[1] / win.stride[1];
 }
 
-// One output plane. taps: for each window column s, where its values sit relative to a phase-split row
-// (phase row (s*dw) % sw, position (s*dw) / sw; see above).
-inline void plane_vector(const float* p, std::size_t h, std::size_t w, const window2d& win, std::size_t ho,
-                         std::size_t wo, const std::size_t* taps, float* q) {
-    using simd::batch;
-    using simd::lanes;
-    const std::size_t sh = win.stride[0], sw = win.stride[1], kh = win.kernel[0], kw = win.kernel[1];
-    const std::size_t dh = win.dilation[0], pl = win.pad_begin[1];
-    const float lowest = -std::numeric_limits<float>::infinity();
-    // Positions a vector of outputs may read in a phase row: whole vectors past wo, plus the farthest tap.
-    const std::size_t stride_q = phase_row_length(wo, win);
-    float* rows = simd::scratch<phase_rows>(h * sw * stride_q);
-    for (std::size_t ih = 0; ih < h; ++ih) {
-        const float* src = p + ih * w;
-        for (std::size_t pc = 0; pc < sw; ++pc) {
-            float* dst = rows + (ih * sw + pc) * stride_q;
-            // Positions v with 0 <= v*sw + pc - pl < w hold input columns; the rest is -inf padding.
-            const std::size_t v_lo = std::min(stride_q, pl > pc ? (pl - pc + sw - 1) / sw : 0);
-            const std::size_t v_hi =
-                w + pl <= pc ? v_lo : std::max(v_lo, std::min(stride_q, (w + pl - pc + sw - 1) / sw));
-            std::fill(dst, dst + v_lo, lowest);
-            if (v_hi > v_lo) {
-                const float* from = src + (v_lo * sw + pc - pl);
-                const std::size_t count = v_hi - v_lo;
-                if (sw == 1) std::memcpy(dst + v_lo, from, count * sizeof(float));
-                else if (sw == 2)  // the common pooling stride, written out so the compiler vectorises it
-                    for (std::size_t v = 0; v < count; ++v) dst[v_lo + v] = from[2 * v];
-                else
-                    for (std::size_t v = 0; v < count; ++v) dst[v_lo + v] = from[v * sw];
-            }
-            std::fill(dst + v_hi, dst + stride_q, lowest);
-        }
-    }
-    const batch low(lowest);
-    for (std::size_t i = 0; i < ho; ++i) {
-        float* out = q + i * wo;
-        for (std::size_t j = 0; j < wo; j += lanes) {
-            batch best = low;
-            for (std::size_t r = 0; r < kh; ++r) {
-                const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(i * sh + r * dh) - static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(h)) continue;
-                const float* row = rows + static_cast<std::size_t>(ih) * sw * stride_q + j;
-                for (std::size_t s = 0; s < kw; ++s) {
-                    const batch v = batch::load_unaligned(row + taps[s]);
-                    best = xsimd::select((v > best) | xsimd::isnan(v), v, best);
-                }
-            }
-            if (j + lanes <= wo) {
-                best.store_unaligned(out + j);
-            } else {
-                alignas(64) float tail[lanes];
-                best.store_aligned(tail);
-                std::copy(tail, tail + (wo - j), out + j);
-            }
-        }
-    }
-}
-#endif
-
 }  // namespace max_pool2d_detail
 
-// y (planes, ho, wo) = the window maxima of x (planes, h, w); ho and wo must be the window's output extents.
-inline void max_pool2d(const float* x, std::size_t planes, std::size_t h, std::size_t w, const window2d& win,
-                       std::size_t ho, std::size_t wo, float* y) {
-#if XDDP_HAS_XSIMD
-    const std::size_t stride_q = max_pool2d_detail::phase_row_length(wo, win);
+}  // namespace xddp::kernels::host
+
+#if XDDP_SIMD_KERNELS
+#define XDDP_SIMD_BODY "xddp/kernels/host/level/max_pool2d.hpp"
+#include "xddp/kernels/host/simd/for_each_level.hpp"
+#endif
+
+namespace xddp::kernels::host {
+
+// y (planes, ho, wo) = the window maxima of x (planes, h, w), with the kernels of `level` (which the CPU must
+// run); ho and wo must be the window's output extents. Every level gives the same bits.
+inline void max_pool2d(simd_level level, const float* x, std::size_t planes, std::size_t h, std::size_t w,
+                       const window2d& win, std::size_t ho, std::size_t wo, float* y) {
+    using plane_function = void (*)(const float*, std::size_t, std::size_t, const window2d&, std::size_t,
+                                    std::size_t, const std::size_t*, std::size_t, float*);
+    plane_function plane = nullptr;
+    std::size_t lanes = 1;
+    switch (level) {
+#if XDDP_SIMD_KERNELS
+        case simd_level::sse2: plane = &sse2::max_pool2d_tiles::plane, lanes = sse2::lanes; break;
+        case simd_level::avx2: plane = &avx2::max_pool2d_tiles::plane, lanes = avx2::lanes; break;
+        case simd_level::avx512: plane = &avx512::max_pool2d_tiles::plane, lanes = avx512::lanes; break;
+#endif
+        default: break;
+    }
+    if (!plane) {
+        parallel_for(0, planes, [&](std::size_t p) {
+            max_pool2d_detail::plane_scalar(x + p * h * w, h, w, win, ho, wo, y + p * ho * wo);
+        });
+        return;
+    }
+    const std::size_t stride_q = max_pool2d_detail::phase_row_length(wo, win, lanes);
     std::vector<std::size_t> taps(win.kernel[1]);
     for (std::size_t s = 0; s < taps.size(); ++s) {
         const std::size_t tap = s * win.dilation[1];
         taps[s] = (tap % win.stride[1]) * stride_q + tap / win.stride[1];
     }
-    parallel_for(0, planes, [&](std::size_t plane) {
-        max_pool2d_detail::plane_vector(x + plane * h * w, h, w, win, ho, wo, taps.data(), y + plane * ho * wo);
+    parallel_for(0, planes, [&](std::size_t p) {
+        plane(x + p * h * w, h, w, win, ho, wo, taps.data(), stride_q, y + p * ho * wo);
     });
-#else
-    parallel_for(0, planes, [&](std::size_t plane) {
-        max_pool2d_detail::plane_scalar(x + plane * h * w, h, w, win, ho, wo, y + plane * ho * wo);
-    });
-#endif
+}
+
+// The same at the active level (core/simd_level.hpp).
+inline void max_pool2d(const float* x, std::size_t planes, std::size_t h, std::size_t w, const window2d& win,
+                       std::size_t ho, std::size_t wo, float* y) {
+    max_pool2d(active_simd_level(), x, planes, h, w, win, ho, wo, y);
 }
 
 }  // namespace xddp::kernels::host
