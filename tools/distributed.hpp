@@ -31,9 +31,10 @@ inline void require_mpi(const std::string& command) {
 }
 
 #if XDDP_WITH_MPI
-// "3 ranks of 2 thread(s)": how a distributed run ran, for the results' timing line.
+// "3 ranks of 2 thread(s), SIMD level avx2": how a distributed run ran, for the results' timing line.
 inline std::string ranks_description(const mpi::communicator& world) {
-    return std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s)";
+    return std::to_string(world.size()) + " ranks of " + std::to_string(num_threads()) + " thread(s), SIMD level " +
+           std::string(to_string(active_simd_level()));
 }
 
 // Runs f(world) inside an MPI environment and ends every rank with the job's one outcome. Rank 0 reports a
@@ -48,6 +49,8 @@ void as_rank(F&& f) {
     mpi::communicator world;
     bool failed = false;
     try {
+        // One kernel level on every rank (the lowest any rank runs), so the merged bits are one process's.
+        mpi::agree_on_simd_level(world);
         f(world);
     } catch (const distributed_error& e) {
         failed = true;

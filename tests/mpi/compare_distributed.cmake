@@ -46,15 +46,28 @@ if(DEFINED EXPECT_FAILURE)
   return()
 endif()
 
-execute_process(COMMAND "${XDDP}" ${args} -o "${single}"
+# RANK0_SIMD=level: rank 0 runs with XDDP_SIMD=level (OpenMPI's -x, one app context), the other ranks at
+# their best; the ranks must agree on that level, say so, and match a single process run at it.
+set(single_cmd "${XDDP}")
+set(distributed_cmd "${MPIEXEC}" ${preflags} -np ${NP} "${XDDP}" ${args} -o "${distributed}" --distributed)
+if(DEFINED RANK0_SIMD)
+  set(single_cmd "${CMAKE_COMMAND}" -E env "XDDP_SIMD=${RANK0_SIMD}" "${XDDP}")
+  math(EXPR rest "${NP} - 1")
+  set(distributed_cmd "${MPIEXEC}" ${preflags} -np 1 -x "XDDP_SIMD=${RANK0_SIMD}" "${XDDP}" ${args} -o "${distributed}"
+      --distributed : -np ${rest} "${XDDP}" ${args} -o "${distributed}" --distributed)
+endif()
+execute_process(COMMAND ${single_cmd} ${args} -o "${single}"
                 WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the single-process run failed (${rc}):\n${out}\n${err}")
 endif()
-execute_process(COMMAND "${MPIEXEC}" ${preflags} -np ${NP} "${XDDP}" ${args} -o "${distributed}" --distributed
+execute_process(COMMAND ${distributed_cmd}
                 WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the distributed run on ${NP} ranks failed (${rc}):\n${out}\n${err}")
+endif()
+if(DEFINED RANK0_SIMD AND NOT "${out}${err}" MATCHES "SIMD level ${RANK0_SIMD}")
+  message(FATAL_ERROR "the ranks did not report the agreed SIMD level ${RANK0_SIMD}:\n${out}\n${err}")
 endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${single}" "${distributed}" RESULT_VARIABLE differ)
 if(NOT differ EQUAL 0)

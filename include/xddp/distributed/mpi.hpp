@@ -43,6 +43,7 @@
 
 #include "xddp/core/error.hpp"
 #include "xddp/core/ordered_rows.hpp"
+#include "xddp/core/simd_level.hpp"
 #include "xddp/core/tensor_ref.hpp"
 #include "xddp/distributed/shard.hpp"
 #include "xddp/io/bytes.hpp"
@@ -344,6 +345,22 @@ std::optional<profile> class_profile(const communicator& comm, const graph& g, c
         });
     if (!bytes) return std::nullopt;
     return class_profile_sum_from_bytes(*bytes).total();
+}
+
+// The kernel level every rank runs: each rank's active level (its CPU's best, or what XDDP_SIMD or
+// set_simd_level chose), and the lowest of them set on every rank. Levels agree to rounding, not to the bit
+// (core/simd_level.hpp), so ranks on machines with different instruction sets would otherwise merge
+// results of different bits, and rank 0's output would no longer be what one process writes. Call it on
+// every rank before any computation; the byte-identity promise holds against a single process run at the
+// level it returns. A rank whose level cannot be read (a bad XDDP_SIMD) fails it on every rank.
+inline simd_level agree_on_simd_level(const communicator& comm) {
+    int mine = 0;
+    on_every_rank(comm, "choosing the SIMD level", [&] { mine = static_cast<int>(active_simd_level()); });
+    int lowest = 0;
+    detail::check(MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, comm.get()), "MPI_Allreduce");
+    const auto level = static_cast<simd_level>(lowest);
+    set_simd_level(level);  // every rank supports the levels below its own
+    return level;
 }
 
 // State capture (and, given labels, top-1 accuracy) of all ranks' inputs.
