@@ -624,7 +624,7 @@ private:
         const bool tiles = stride == kernel && pads == std::array<std::size_t, 4>{0, 0, 0, 0} && in[1] % kernel[0] == 0 &&
                            in[2] % kernel[1] == 0;
         if (options_.adaptive_pools && tiles)
-            return emit(n, adaptive_avg_pool2d({in[1] / kernel[0], in[2] / kernel[1]}), {x});
+            return emit(n, adaptive_avg_pool2d::fixed(kernel, {in[1], in[2]}), {x});
         avg_pool2d_options o{.kernel = kernel, .stride = stride, .padding = {pads[0], pads[1]}, .padding_end = pad_end,
                              .ceil_mode = ceil_mode, .count_include_pad = count_include_pad};
         emit(n, make([&] { return avg_pool2d(o); }), {x});
