@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs the tests twice: a Release build in build/ (tests, ODR check,
 # packaging checks, tools, examples) and an ASan+UBSan build of the tests in build-asan/;
-# then fuzzes the .npy and ONNX readers for a fixed time each (build-fuzz/) where clang has libFuzzer.
+# then fuzzes the .npy, ONNX, profile JSON and MPI byte readers for a fixed time each (build-fuzz/) where clang has libFuzzer.
 # Exits non-zero if any build or test fails, or the fuzzers find a crash.
 #
 # Environment: JOBS (default: nproc), XDDP_CUDA=0 to skip compiling the CUDA tests even
@@ -86,6 +86,13 @@ fuzz_stage() {
                  -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
     echo "=== fuzz: fuzz_npy for $seconds s"
     "$dir/fuzz_npy" "${flags[@]}" -dict=fuzz/npy.dict "$dir/corpus/npy" || result="fuzz_npy crashed (see $dir/artifacts)"
+    # The profile JSON reader and the MPI byte formats, from their committed seeds.
+    for target in profile_json mpi_bytes; do
+      mkdir -p "$dir/corpus/$target"
+      cp fuzz/corpus/$target/* "$dir/corpus/$target/"
+      echo "=== fuzz: fuzz_$target for $seconds s"
+      "$dir/fuzz_$target" "${flags[@]}" "$dir/corpus/$target" || result="fuzz_$target crashed (see $dir/artifacts)"
+    done
     if [ -x "$dir/fuzz_onnx" ]; then
       "$dir/make_onnx_seeds" "$dir/corpus/onnx"
       # The golden models, referenced from the shared folder (too large to copy into fuzz/corpus).

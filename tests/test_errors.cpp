@@ -122,6 +122,21 @@ TEST_CASE("weight loading: missing, extra, mis-shaped, float64, truncated and Na
     }
 }
 
+TEST_CASE("a weights folder with a symbolic link loop or a directory named .npy is an io_error naming it") {
+    scratch_weights w;
+    fs::create_symlink(w.dir / "loop.weight.npy", w.dir / "loop.weight.npy");
+    auto g = xddp::zoo::tiny_vgg();
+    try {
+        xddp::load_weights(g, w.dir);
+        FAIL("accepted a link loop");
+    } catch (const xddp::io_error& e) {
+        CHECK(message_has(e, "loop.weight.npy"));
+    }
+    fs::remove(w.dir / "loop.weight.npy");
+    fs::create_directory(w.dir / "features.0.extra.npy");
+    CHECK_THROWS_WITH_AS(xddp::load_weights(g, w.dir), doctest::Contains("is a directory"), xddp::io_error);
+}
+
 TEST_CASE("malformed .npy files are format_errors") {
     const fs::path file = fs::temp_directory_path() / "xddp_bad.npy";
     auto write = [&](const std::string& bytes) {

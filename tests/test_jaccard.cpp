@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "xddp/profile/comparable.hpp"
 #include "xddp/profile/jaccard.hpp"
 
 namespace {
@@ -149,4 +150,23 @@ TEST_CASE("jaccard: empty profiles and empty unions") {
     } catch (const xddp::value_error& e) {
         CHECK(std::string(e.what()).find("layer 1") != std::string::npos);
     }
+}
+
+TEST_CASE("require_comparable: profiles of different models or neuron types are refused, naming the layer") {
+    const auto a = profile_a(), b = profile_b();
+    CHECK_NOTHROW(xddp::require_comparable(a, b));
+    auto other_model = make({layer(0, "input", {}, 3, {0}), layer(1, "linear", {0}, 2, {1})});
+    CHECK_THROWS_WITH_AS(xddp::require_comparable(a, other_model, "'a.json'", "'b.json'"),
+                         doctest::Contains("layer 1 is 'conv2d1' (conv2d, shape (2, 2, 2)) in 'a.json'"),
+                         xddp::value_error);
+    auto element = b;
+    element.neuron_type = xddp::profile_neuron_type::element;
+    CHECK_THROWS_WITH_AS(xddp::require_comparable(a, element), doctest::Contains("different neuron types"),
+                         xddp::value_error);
+    // The empty one is named, whichever side it is on.
+    const xddp::profile empty;
+    CHECK_THROWS_WITH_AS(xddp::require_comparable(a, empty, "A", "B"), doctest::Contains("B is an empty profile"),
+                         xddp::value_error);
+    CHECK_THROWS_WITH_AS(xddp::require_comparable(empty, a, "A", "B"), doctest::Contains("A is an empty profile"),
+                         xddp::value_error);
 }

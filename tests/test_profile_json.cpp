@@ -13,31 +13,9 @@
 #include "xddp/profile/graph_export.hpp"
 #include "xddp/profile/json.hpp"
 
-namespace {
+#include "small_profile.hpp"
 
-// input (3, 4, 4) channel counts {0: 1, 2: 2}; conv (2, 4, 4) neurons {0 (w .75), 1 (w .25)};
-// synapses (0,0) .5, (0,2) .5, (1,2) 1.
-xddp::profile small_profile() {
-    xddp::profile p;
-    p.threshold = 0.1;
-    p.num_inputs = 1;
-    xddp::layer_profile in;
-    in.name = "input";
-    in.kind = "input";
-    in.shape = {3, 4, 4};
-    in.neurons = {3, {0, 2}, {1, 2}, {}};
-    xddp::layer_profile conv;
-    conv.index = 1;
-    conv.name = "features.0";
-    conv.kind = "conv2d";
-    conv.shape = {2, 4, 4};
-    conv.predecessors = {0};
-    conv.profiled = true;
-    conv.neurons = {2, {0, 1}, {1, 1}, {0.75, 0.25}};
-    conv.synapses.push_back({0, {0, 0, 1}, {0, 2, 2}, {1, 1, 1}, {0.5, 0.5, 1.0}});
-    p.layers = {in, conv};
-    return p;
-}
+namespace {
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);
@@ -138,6 +116,20 @@ TEST_CASE("profile JSON: malformed documents are format_errors that say what is 
         CHECK(std::string(e.what()).find("layer 0") != std::string::npos);
     }
     std::filesystem::remove(file);
+}
+
+TEST_CASE("profile JSON: a huge value is quoted cut to a readable length; absurd shapes are refused") {
+    const std::string good = xddp::to_json(small_profile());
+    const std::string huge(5'000'000, 'x');
+    try {
+        (void)xddp::parse_profile_json(replace(good, "xddp.profile/1", huge));
+        FAIL("accepted a wrong format");
+    } catch (const xddp::format_error& e) {
+        CHECK(std::string(e.what()).size() < 400);
+        CHECK(std::string(e.what()).find("5000002 characters") != std::string::npos);
+    }
+    CHECK_THROWS_AS(xddp::parse_profile_json(replace(good, "\"shape\":[3,4,4]", "\"shape\":[4294967296,4294967296,2]")),
+                    xddp::format_error);
 }
 
 TEST_CASE("profile JSON: leniency where the format allows it") {

@@ -602,12 +602,16 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
     const auto only_output = g.forward(x, xddp::keep::output);
     CHECK_THROWS_AS(xddp::contribution_profile<xddp::channel_neurons>(g, layers, only_output, 0, opt), xddp::value_error);
 
-    // NaN in a weight reaches the activations: reported with the layer's name.
+    // NaN in a weight stops the forward pass at the layer whose output first holds it (graph.hpp's rule).
     xddp::graph bad = g;
     bad.at(*bad.find("down")).layer->parameters()[0].data[3] = std::numeric_limits<float>::quiet_NaN();
-    const auto bad_acts = bad.forward(x, xddp::keep::all);
+    CHECK_THROWS_WITH_AS(bad.forward(x, xddp::keep::all), doctest::Contains("layer 'down' (conv2d): its output holds NaN"),
+                         xddp::value_error);
+    // Activations from elsewhere (another runtime, a device) holding NaN: reported with the layer's name.
+    auto bad_acts = acts;
+    bad_acts.values[*g.find("down")].data()[3] = std::numeric_limits<float>::quiet_NaN();
     try {
-        (void)xddp::contribution_profile<xddp::element_neurons>(bad, layers, bad_acts, 0, opt);
+        (void)xddp::contribution_profile<xddp::element_neurons>(g, layers, bad_acts, 0, opt);
         FAIL("expected a value_error");
     } catch (const xddp::value_error& e) {
         CHECK(std::string(e.what()).find("'down'") != std::string::npos);

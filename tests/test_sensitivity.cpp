@@ -4,8 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -146,6 +148,9 @@ TEST_CASE("sparsity levels as Distiller and numpy build them") {
     CHECK_THROWS_AS(parse_sparsity_levels("0:0.9"), value_error);
     CHECK_THROWS_AS(parse_sparsity_levels("0,x"), value_error);
     CHECK_THROWS_AS(parse_sparsity_levels("0,1.5"), value_error);
+    // Bounded before any memory is spent: a step of 1e-12 would be 10^12 levels.
+    CHECK_THROWS_WITH_AS(parse_sparsity_levels("0:1:1e-12"), doctest::Contains("at most"), value_error);
+    CHECK_THROWS_AS(sparsity_levels(0, 1, std::numeric_limits<double>::denorm_min()), value_error);
 }
 
 TEST_CASE("element and filter pruning of one tensor follow Distiller's rules") {
@@ -278,6 +283,12 @@ TEST_CASE("bad data sets are refused with clear errors") {
         CHECK_THROWS_AS(evaluate_classifier(g, c.images, labels, 0), value_error);
         CHECK_THROWS_AS(sensitivity_sweep(g, c.images, labels, {.levels = {}}), value_error);
         CHECK_THROWS_AS(sensitivity_sweep(g, c.images, labels, {.levels = {1.2}}), value_error);
+        // More levels than the largest weight has distinct sparsities.
+        std::size_t largest = 0;
+        graph copy = g;
+        for (const auto& w : prunable_weights(copy, prune_mode::element)) largest = std::max(largest, element_count(w.shape));
+        CHECK_THROWS_WITH_AS(sensitivity_sweep(g, c.images, labels, {.levels = std::vector<double>(largest + 2, 0.5)}),
+                             doctest::Contains("at most"), value_error);
     }
 }
 

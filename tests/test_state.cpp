@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -335,6 +336,16 @@ TEST_CASE("edge cases: entropy, layer efficiency, network efficiency and aIQ as 
         CHECK_THROWS_AS(xddp::aiq(0.5, 0.9, -1), xddp::value_error);
         CHECK_THROWS_AS(xddp::aiq(0.5, 1.5, 2), xddp::value_error);
         CHECK_THROWS_AS(xddp::aiq(std::nan(""), 0.9, 2), xddp::value_error);
+    }
+
+    SUBCASE("aIQ stays finite and exact at large beta (computed in logs)") {
+        // (0.5 * 0.9^1000)^(1/1001): 0.9^1000 = 1.7e-46 is fine, but 0.1^1000 underflows to 0 in pow.
+        CHECK(xddp::aiq(0.5, 0.1, 1000) == doctest::Approx(std::exp((std::log(0.5) + 1000 * std::log(0.1)) / 1001)));
+        CHECK(xddp::aiq(0.5, 0.1, 1000) > 0.09);
+        const double at_max = xddp::aiq(0.5, 0.9, std::numeric_limits<int>::max());  // beta + 1 overflowed an int
+        CHECK(std::isfinite(at_max));
+        CHECK(at_max == doctest::Approx(0.9).epsilon(1e-6));
+        CHECK(xddp::aiq(0.5, 0.0, 1000) == 0.0);
     }
 }
 

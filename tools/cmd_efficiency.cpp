@@ -2,7 +2,9 @@
 // efficiency and, given labels, the accuracy and aIQ; a table on the terminal, JSON with -o.
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
+#include <filesystem>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -11,7 +13,8 @@
 #include <vector>
 
 #include <xddp/core/threads.hpp>
-#include <xddp/io/npy.hpp>
+#include <xddp/io/batch.hpp>
+#include <xddp/io/labels.hpp>
 #include <xddp/pipeline/pipeline.hpp>
 #include <xddp/state/json.hpp>
 #include <xddp/state/state.hpp>
@@ -19,6 +22,7 @@
 #include "commands.hpp"
 #include "distributed.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 #include "table.hpp"
 
 namespace xddp::tool {
@@ -55,12 +59,14 @@ void print_report(const efficiency_report& r, std::optional<std::size_t> correct
 
 std::vector<std::int64_t> load_labels(const efficiency_options& opt, std::size_t inputs) {
     if (opt.labels.empty()) return {};
-    const auto labels = io::load_npy<std::int64_t>(opt.labels);
-    if (labels.dimension() != 1 || labels.size() != inputs)
-        throw shape_error("labels '" + opt.labels + "' have shape " +
-                          to_string(shape_t(labels.shape().begin(), labels.shape().end())) + "; expected (" +
-                          std::to_string(inputs) + ",), one int64 class per input");
-    return std::vector<std::int64_t>(labels.begin(), labels.end());
+    return io::load_labels(opt.labels, inputs);
+}
+
+// The checks that need no model: the output against the inputs, before anything is read or run.
+void check_command_line(const efficiency_options& opt) {
+    std::vector<std::filesystem::path> inputs = model_paths(opt.model);
+    inputs.insert(inputs.end(), {opt.inputs, opt.labels});
+    require_usable_outputs({opt.output}, {}, inputs);
 }
 
 void write_results(const efficiency_options& opt, efficiency_report& report, std::optional<std::size_t> correct,
@@ -77,11 +83,12 @@ void write_results(const efficiency_options& opt, efficiency_report& report, std
 
 template <class Hash>
 void run_efficiency(const efficiency_options& opt) {
-    auto [description, g] = load_model(opt.model);
-    const auto x = io::load_npy<float>(opt.inputs);
+    check_command_line(opt);
     if (opt.threads) set_num_threads(opt.threads);
+    auto [description, g] = load_model(opt.model);
+    const auto x = io::load_batch(std::filesystem::path(opt.inputs), g.input_shape());
     const shape_t x_shape(x.shape().begin(), x.shape().end());
-    const std::size_t inputs = x_shape.size() == g.input_shape().size() ? 1 : (x_shape.empty() ? 0 : x_shape[0]);
+    const std::size_t inputs = x_shape[0];
     const capture_options capture =
         capture_options::attach_to(opt.attach, opt.exclude, parse_capture_where(opt.where));
     std::cout << "Model " << description << ", inputs " << opt.inputs << " " << to_string(x_shape) << ", state hash "
@@ -119,13 +126,11 @@ void run_efficiency_distributed([[maybe_unused]] const efficiency_options& opt) 
         std::vector<std::int64_t> labels;
         capture_options capture;
         mpi::on_every_rank(world, "reading the model, the inputs and the labels", [&] {
-            m = load_model(opt.model);
-            x = io::load_npy<float>(opt.inputs);
-            const shape_t x_shape(x.shape().begin(), x.shape().end());
-            const std::size_t inputs =
-                x_shape.size() == m->model.input_shape().size() ? 1 : (x_shape.empty() ? 0 : x_shape[0]);
-            labels = load_labels(opt, inputs);
+            check_command_line(opt);
             if (opt.threads) set_num_threads(opt.threads);
+            m = load_model(opt.model);
+            x = io::load_batch(std::filesystem::path(opt.inputs), m->model.input_shape());
+            labels = load_labels(opt, x.shape()[0]);
             capture = capture_options::attach_to(opt.attach, opt.exclude, parse_capture_where(opt.where));
         });
         if (world.root())
@@ -169,15 +174,16 @@ void add_efficiency_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--labels", opt->labels, "int64 labels .npy, (N,): adds accuracy and aIQ");
     cmd->add_option("--beta", opt->beta, "aIQ's weight of accuracy, a positive integer")
-        ->check(CLI::PositiveNumber)
+        ->check(integer_in(1, INT_MAX))
         ->capture_default_str();
-    cmd->add_option("--batch", opt->batch, "inputs per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--batch", opt->batch, "inputs per forward pass")->check(positive_integer())->capture_default_str();
     cmd->add_option("--hash", opt->hash,
                     "state hashing: exact (the packed states are the keys) or compact (64-bit hashes of them)")
         ->check(CLI::IsMember({"exact", "compact"}))
         ->capture_default_str();
     cmd->add_option("-o,--output", opt->output, "write the report as JSON (xddp.efficiency/1) to this file");
     cmd->add_option("--threads", opt->threads, "threads (0 = all cores; per rank with --distributed)")
+        ->check(integer_in(0, UINT_MAX))
         ->capture_default_str();
     cmd->add_flag("--distributed", opt->distributed,
                   "run as one rank of an MPI job (mpirun -np N xddp efficiency ...): each rank counts the states "

@@ -4,13 +4,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <numeric>
 
+#include <xddp/io/batch.hpp>
 #include <xddp/xddp.hpp>
 
 #include "commands.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 #include "table.hpp"
 
 namespace xddp::tool {
@@ -75,10 +78,10 @@ void add_forward_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("forward", "Run a model on inputs: its layers, shapes and predictions");
     cmd->add_option("model", opt->model, "ARCH:WEIGHTS_DIR or ARCH (seeded weights)")->required();
     cmd->add_option("input", opt->input, "input .npy, (N, C, H, W) or (C, H, W) float32")->required();
-    cmd->add_option("--top", opt->top, "classes to show per input")->capture_default_str();
+    cmd->add_option("--top", opt->top, "classes to show per input")->check(positive_integer())->capture_default_str();
     cmd->callback([opt] {
         auto [description, g] = load_model(opt->model);
-        const auto x = io::load_npy<float>(opt->input);
+        const auto x = io::load_batch(std::filesystem::path(opt->input), g.input_shape());
         std::cout << "Model " << description << ", input " << opt->input << " "
                   << to_string(shape_t(x.shape().begin(), x.shape().end())) << "\n\n";
         print_layers(g);

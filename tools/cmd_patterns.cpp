@@ -3,18 +3,21 @@
 // as tables, written as JSON, optionally plotted as SVG and the patterns saved as .npy.
 
 #include <chrono>
+#include <climits>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <xddp/core/threads.hpp>
-#include <xddp/io/npy.hpp>
+#include <xddp/io/batch.hpp>
 #include <xddp/patterns/json.hpp>
 #include <xddp/patterns/patterns.hpp>
 
 #include "commands.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 #include "table.hpp"
 
 namespace xddp::tool {
@@ -40,11 +43,13 @@ std::string shape_text(const shape_t& s) {
 }
 
 void run_patterns(const patterns_options_cli& o) {
-    if (o.batch == 0) throw value_error("--batch must be positive");
+    std::vector<std::filesystem::path> inputs = model_paths(o.model);
+    inputs.push_back(o.images);
+    require_usable_outputs({o.output, o.plot}, {o.save}, inputs);
     const pattern_kind kind = parse_pattern_kind(o.kind);
-    auto [description, g] = load_model(o.model);
-    const auto images = io::load_npy<float>(o.images);
     if (o.threads) set_num_threads(o.threads);
+    auto [description, g] = load_model(o.model);
+    const auto images = io::load_batch(std::filesystem::path(o.images), g.input_shape());
     std::cout << "Model " << description << ", " << (images.dimension() ? images.shape()[0] : 0) << " images from "
               << o.images << ", " << o.kind << " patterns\n";
     const auto start = std::chrono::steady_clock::now();
@@ -75,16 +80,15 @@ void run_patterns(const patterns_options_cli& o) {
                ratio(a.filters.chain_ratio_product)});
     chain.print(std::cout);
 
-    write_patterns_json(o.output, a);
+    // Every output or none: written first, then renamed into place together.
+    io::output_transaction out;
+    out.write(o.output, [&](std::ostream& os) { write_patterns_json(os, a); });
+    if (!o.plot.empty()) out.write_text(o.plot, pattern_ratios_svg(a));
+    if (!o.save.empty()) save_pattern_arrays(out, o.save, a);
+    out.commit();
     std::cout << "\nwrote " << o.output;
-    if (!o.plot.empty()) {
-        save_pattern_ratios_svg(o.plot, a);
-        std::cout << ", " << o.plot;
-    }
-    if (!o.save.empty()) {
-        save_pattern_arrays(o.save, a);
-        std::cout << ", patterns in " << o.save;
-    }
+    if (!o.plot.empty()) std::cout << ", " << o.plot;
+    if (!o.save.empty()) std::cout << ", patterns in " << o.save;
     std::cout << " (" << fixed(seconds, 3) << " s on " << num_threads() << " thread(s))\n";
 }
 
@@ -105,8 +109,8 @@ void add_patterns_command(CLI::App& app) {
     cmd->add_option("--plot", o->plot, "also write an SVG plot of the ratios of W and W*A");
     cmd->add_option("--save-patterns", o->save, "also write <layer>.pattern.npy and <layer>.filter.npy (W*A), "
                                                 "float64 in PyTorch layout, into this folder");
-    cmd->add_option("--batch", o->batch, "images per progress step")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "images per progress step")->check(positive_integer())->capture_default_str();
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->check(integer_in(0, UINT_MAX))->capture_default_str();
     cmd->callback([o] { run_patterns(*o); });
 }
 

@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include <xddp/io/batch.hpp>
+#include <xddp/io/layer_list.hpp>
 #include <xddp/pipeline/pipeline.hpp>
 #include <xddp/pipeline/profile_stage.hpp>
+#include <xddp/profile/comparable.hpp>
 #include <xddp/profile/graph_export.hpp>
 #include <xddp/profile/jaccard.hpp>
 #include <xddp/profile/json.hpp>
@@ -16,6 +19,7 @@
 #include "commands.hpp"
 #include "distributed.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 #include "table.hpp"
 
 namespace xddp::tool {
@@ -37,56 +41,26 @@ std::string number(double v, int digits = 6) {
     return buf;
 }
 
-// "A:B" is the range [A, B) (DeepDataProfiler's tuple form); "1,3,5" a list.
-std::optional<std::vector<std::size_t>> parse_layers(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    auto to_index = [&](const std::string& s) -> std::size_t {
-        try {
-            std::size_t used = 0;
-            const unsigned long v = std::stoul(s, &used);
-            if (used == s.size()) return v;
-        } catch (const std::exception&) {
-        }
-        throw value_error("--layers '" + text + "': '" + s + "' is not a layer index; expected A:B or a list like 1,3,5");
-    };
-    if (const auto colon = text.find(':'); colon != std::string::npos) {
-        const std::size_t first = to_index(text.substr(0, colon)), last = to_index(text.substr(colon + 1));
-        if (first >= last) throw value_error("--layers '" + text + "': an empty range, expected A < B");
-        return layer_range(first, last);
-    }
-    std::vector<std::size_t> list;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto comma = text.find(',', start);
-        list.push_back(to_index(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return list;
+// Every file a run reads, for require_distinct_outputs.
+std::vector<std::filesystem::path> input_paths(const profile_options_cli& o) {
+    std::vector<std::filesystem::path> in = model_paths(o.model);
+    in.insert(in.end(), o.inputs.begin(), o.inputs.end());
+    return in;
 }
 
-// One .npy file, or several joined along the batch axis (each (N_i, C, H, W) or one (C, H, W) sample).
-xt::xarray<float> load_inputs(const std::vector<std::string>& files, const graph& g) {
-    if (files.size() == 1) return io::load_npy<float>(files[0]);
-    const shape_t& sample = g.input_shape();
-    std::vector<xt::xarray<float>> parts;
-    std::size_t total = 0;
-    for (const std::string& f : files) {
-        xt::xarray<float> x = io::load_npy<float>(f);
-        const shape_t shape(x.shape().begin(), x.shape().end());
-        const bool one = shape == sample;
-        if (!one && !(shape.size() == sample.size() + 1 && std::equal(sample.begin(), sample.end(), shape.begin() + 1)))
-            throw shape_error("input '" + f + "' has shape " + to_string(shape) + "; expected " + to_string(sample) +
-                              " or (N, " + to_string(sample).substr(1) + " to join it with the other inputs");
-        total += one ? 1 : shape[0];
-        parts.push_back(std::move(x));
-    }
-    shape_t shape{total};
-    shape.insert(shape.end(), sample.begin(), sample.end());
-    xt::xarray<float> all = xt::xarray<float>::from_shape(shape);
-    float* out = all.data();
-    for (const auto& x : parts) out = std::copy(x.data(), x.data() + x.size(), out);
-    return all;
+// The checks that need no model: the outputs against the inputs, before anything is read or run.
+void check_command_line(const profile_options_cli& o) {
+    require_usable_outputs({o.output, o.graphml, o.edges}, {o.per_input}, input_paths(o));
+}
+
+std::optional<std::vector<std::size_t>> layers_of(const profile_options_cli& o, const graph& g) {
+    if (o.layers.empty()) return std::nullopt;
+    return io::parse_layer_list(o.layers, layer_groups(g).size());
+}
+
+xt::xarray<float> load_inputs(const profile_options_cli& o, const graph& g) {
+    const std::vector<std::filesystem::path> files(o.inputs.begin(), o.inputs.end());
+    return io::load_batch(files, g.input_shape());
 }
 
 std::string joined(const std::vector<std::string>& files) {
@@ -108,36 +82,40 @@ void print_profile(const profile& p, const std::vector<layer_group>& layers) {
               << ": size " << p.size() << ", synapses " << p.num_synapses() << ", total count " << p.total() << "\n";
 }
 
-// What every run writes: the table, the profile JSON and the optional graph files.
-void write_results(const profile_options_cli& o, const profile& p, const std::vector<layer_group>& layers,
-                   double seconds, const std::string& where) {
+// What every run writes: the table, the profile JSON and the optional graph files, all in `out` (the
+// per-input profiles are there already), committed together.
+void write_results(const profile_options_cli& o, io::output_transaction& out, const profile& p,
+                   const std::vector<layer_group>& layers, double seconds, const std::string& where) {
     print_profile(p, layers);
-    save_profile_json(o.output, p);
-    if (!o.graphml.empty()) save_graphml(o.graphml, p);
-    if (!o.edges.empty()) save_edge_list(o.edges, p);
+    out.write(o.output, [&](std::ostream& os) { write_profile_json(os, p); });
+    if (!o.graphml.empty()) out.write(o.graphml, [&](std::ostream& os) { write_graphml(os, p); });
+    if (!o.edges.empty()) out.write(o.edges, [&](std::ostream& os) { write_edge_list(os, p); });
+    out.commit();
     std::cout << "wrote " << o.output << (o.per_input.empty() ? "" : " and one profile per input in " + o.per_input)
               << " (" << number(seconds, 4) << " s on " << where << ")\n";
 }
 
-std::function<void(std::size_t, const profile&)> per_input_writer(const profile_options_cli& o) {
+std::function<void(std::size_t, const profile&)> per_input_writer(const profile_options_cli& o, io::output_transaction& out) {
     if (o.per_input.empty()) return {};
-    std::filesystem::create_directories(o.per_input);
-    return [dir = o.per_input](std::size_t i, const profile& p) {
-        save_profile_json(std::filesystem::path(dir) / ("profile_" + std::to_string(i) + ".json"), p);
+    out.create_directories(o.per_input);
+    return [dir = o.per_input, &out](std::size_t i, const profile& p) {
+        out.write(std::filesystem::path(dir) / ("profile_" + std::to_string(i) + ".json"),
+                  [&](std::ostream& os) { write_profile_json(os, p); });
     };
 }
 
 template <neuron_policy P>
 void run_profile(const profile_options_cli& o) {
-    auto [description, g] = load_model(o.model);
-    const auto x = load_inputs(o.inputs, g);
+    check_command_line(o);
     if (o.threads) set_num_threads(o.threads);
-    profile_options options{.threshold = o.threshold, .layers = parse_layers(o.layers)};
+    auto [description, g] = load_model(o.model);
+    const auto x = load_inputs(o, g);
+    profile_options options{.threshold = o.threshold, .layers = layers_of(o, g)};
     profile_stage<P> stage(options);
-    if (auto writer = per_input_writer(o)) stage.on_profile(std::move(writer));
+    io::output_transaction out;
+    if (auto writer = per_input_writer(o, out)) stage.on_profile(std::move(writer));
     pipeline pipe(g, std::move(stage));
-    const bool batch_input = x.dimension() == g.input_shape().size() + 1;
-    const std::size_t total = batch_input ? x.shape()[0] : 1;
+    const std::size_t total = x.shape()[0];
     run_options run{.batch_size = o.batch, .progress = {}};
     if (total > o.batch)
         run.progress = [](std::size_t done, std::size_t all) {
@@ -147,7 +125,7 @@ void run_profile(const profile_options_cli& o) {
     const auto start = std::chrono::steady_clock::now();
     pipe.run(x, run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_results(o, pipe.template stage<0>().class_profile(), pipe.template stage<0>().layers(), seconds,
+    write_results(o, out, pipe.template stage<0>().class_profile(), pipe.template stage<0>().layers(), seconds,
                   std::to_string(num_threads()) + " thread(s)");
 }
 
@@ -162,23 +140,25 @@ void run_profile_distributed([[maybe_unused]] const profile_options_cli& o) {
         xt::xarray<float> x;
         profile_options options;
         std::function<void(std::size_t, const profile&)> writer;
+        io::output_transaction out;
         mpi::on_every_rank(world, "reading the model and the inputs", [&] {
-            m = load_model(o.model);
-            x = load_inputs(o.inputs, m->model);
+            check_command_line(o);
             if (o.threads) set_num_threads(o.threads);
-            options = {.threshold = o.threshold, .layers = parse_layers(o.layers)};
+            m = load_model(o.model);
+            x = load_inputs(o, m->model);
+            options = {.threshold = o.threshold, .layers = layers_of(o, m->model)};
             detail::profiles::check_threshold(options.threshold, "xddp profile");
-            writer = per_input_writer(o);
+            writer = per_input_writer(o, out);
         });
-        const std::size_t total = x.dimension() == m->model.input_shape().size() + 1 ? x.shape()[0] : 1;
+        const std::size_t total = x.shape()[0];
         if (world.root())
             std::cout << "Model " << m->description << ", " << total << " input(s) from " << joined(o.inputs) << " on "
                       << world.size() << " ranks\n";
         const auto start = std::chrono::steady_clock::now();
         const auto p = mpi::class_profile<P>(world, m->model, x, options, o.batch, writer);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (p)
-            write_results(o, *p, layer_groups(m->model), seconds, ranks_description(world));
+        if (p) write_results(o, out, *p, layer_groups(m->model), seconds, ranks_description(world));
+        else out.commit();  // this rank's per-input profiles
     });
 #endif
 }
@@ -200,8 +180,10 @@ void add_profile_command(CLI::App& app) {
     cmd->add_option("--per-input", o->per_input, "also write one profile per input into this folder");
     cmd->add_option("--graphml", o->graphml, "also write the profile graph as GraphML");
     cmd->add_option("--edges", o->edges, "also write the profile graph as an edge list");
-    cmd->add_option("--batch", o->batch, "inputs per forward pass")->capture_default_str();
-    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "inputs per forward pass")->check(positive_integer())->capture_default_str();
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")
+        ->check(integer_in(0, UINT_MAX))
+        ->capture_default_str();
     cmd->add_flag("--distributed", o->distributed,
                   "run as one rank of an MPI job (mpirun -np N xddp profile ...): each rank profiles a shard of "
                   "whole batches, rank 0 writes the same class profile as one process");
@@ -227,6 +209,7 @@ void add_compare_command(CLI::App& app) {
     cmd->add_option("b", o->b, "second profile JSON")->required();
     cmd->callback([o] {
         const profile a = load_profile_json(o->a), b = load_profile_json(o->b);
+        require_comparable(a, b, "profile '" + o->a + "'", "profile '" + o->b + "'");
         table t({"metric", "neurons", "synapses"});
         auto row = [&](const std::string& name, auto f) {
             t.row({name, number(f(profile_part::neurons), 9), number(f(profile_part::synapses), 9)});

@@ -2,19 +2,23 @@
 // CSV (parameter,sparsity,top1,top5,loss) and optionally an SVG plot of top-1 and top-5 versus sparsity.
 
 #include <chrono>
+#include <climits>
 #include <cstdint>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <xddp/core/threads.hpp>
-#include <xddp/io/npy.hpp>
+#include <xddp/io/batch.hpp>
+#include <xddp/io/labels.hpp>
 #include <xddp/pruning/report.hpp>
 #include <xddp/pruning/sensitivity.hpp>
 
 #include "commands.hpp"
 #include "distributed.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 #include "table.hpp"
 
 namespace xddp::tool {
@@ -29,21 +33,14 @@ struct sensitivity_options_cli {
 };
 
 sensitivity_options sweep_options(const sensitivity_options_cli& o) {
-    if (o.batch == 0) throw value_error("--batch must be positive");
+    std::vector<std::filesystem::path> inputs = model_paths(o.model);
+    inputs.insert(inputs.end(), {o.images, o.labels});
+    require_usable_outputs({o.output, o.plot}, {}, inputs);
     sensitivity_options options;
     options.mode = o.mode == "filter" ? prune_mode::filter : prune_mode::element;
     if (!o.levels.empty()) options.levels = parse_sparsity_levels(o.levels);
     options.batch = o.batch;
     return options;
-}
-
-std::vector<std::int64_t> load_labels(const std::string& path) {
-    const auto labels_array = io::load_npy<std::int64_t>(path);
-    if (labels_array.dimension() != 1)
-        throw shape_error("labels '" + path + "' have shape " +
-                          to_string(shape_t(labels_array.shape().begin(), labels_array.shape().end())) +
-                          ", expected (N,) int64 class indices");
-    return std::vector<std::int64_t>(labels_array.begin(), labels_array.end());
 }
 
 void write_results(const sensitivity_options_cli& o, const std::vector<sensitivity_row>& rows, double seconds,
@@ -53,21 +50,21 @@ void write_results(const sensitivity_options_cli& o, const std::vector<sensitivi
         t.row({r.parameter, python_repr(r.sparsity), std::to_string(r.pruned.zeros), fixed(r.result.top1, 2),
                fixed(r.result.top5, 2), fixed(r.result.loss, 6)});
     t.print(std::cout);
-    save_sensitivity_csv(o.output, rows);
+    io::output_transaction out;  // both files or neither
+    out.write_text(o.output, sensitivity_csv(rows));
+    if (!o.plot.empty()) out.write_text(o.plot, sensitivity_svg(rows, "Pruning sensitivity (" + o.mode + ")"));
+    out.commit();
     std::cout << "wrote " << o.output;
-    if (!o.plot.empty()) {
-        save_sensitivity_svg(o.plot, rows, "Pruning sensitivity (" + o.mode + ")");
-        std::cout << " and " << o.plot;
-    }
+    if (!o.plot.empty()) std::cout << " and " << o.plot;
     std::cout << " (" << fixed(seconds, 3) << " s on " << where << ")\n";
 }
 
 void run_sensitivity(const sensitivity_options_cli& o) {
     sensitivity_options options = sweep_options(o);
-    auto [description, g] = load_model(o.model);
-    const auto images = io::load_npy<float>(o.images);
-    const std::vector<std::int64_t> labels = load_labels(o.labels);
     if (o.threads) set_num_threads(o.threads);
+    auto [description, g] = load_model(o.model);
+    const auto images = io::load_batch(std::filesystem::path(o.images), g.input_shape());
+    const std::vector<std::int64_t> labels = io::load_labels(o.labels, images.shape()[0]);
     options.progress = [](std::size_t done, std::size_t total) {
         std::cerr << "\revaluated " << done << " / " << total << " pruned models" << (done == total ? "\n" : "")
                   << std::flush;
@@ -92,10 +89,10 @@ void run_sensitivity_distributed([[maybe_unused]] const sensitivity_options_cli&
         sensitivity_options options;
         mpi::on_every_rank(world, "reading the model, the images and the labels", [&] {
             options = sweep_options(o);
-            m = load_model(o.model);
-            images = io::load_npy<float>(o.images);
-            labels = load_labels(o.labels);
             if (o.threads) set_num_threads(o.threads);
+            m = load_model(o.model);
+            images = io::load_batch(std::filesystem::path(o.images), m->model.input_shape());
+            labels = io::load_labels(o.labels, images.shape()[0]);
         });
         if (world.root())
             std::cout << "Model " << m->description << ", " << labels.size() << " labelled images from " << o.images
@@ -126,10 +123,12 @@ void add_sensitivity_command(CLI::App& app) {
     cmd->add_option(
         "--levels", o->levels,
         "sparsity levels: FIRST:LAST:STEP (LAST included) or a list 0,0.5,0.9; Distiller's 0:0.9:0.05 by default");
-    cmd->add_option("--batch", o->batch, "images per forward pass")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "images per forward pass")->check(positive_integer())->capture_default_str();
     cmd->add_option("-o,--output", o->output, "CSV to write (Distiller's format)")->capture_default_str();
     cmd->add_option("--plot", o->plot, "also write an SVG plot of top-1 and top-5 versus sparsity");
-    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "threads (0 = all cores; per rank with --distributed)")
+        ->check(integer_in(0, UINT_MAX))
+        ->capture_default_str();
     cmd->add_flag("--distributed", o->distributed,
                   "run as one rank of an MPI job (mpirun -np N xddp sensitivity ...): each rank sweeps a group "
                   "of weight tensors, rank 0 writes the same CSV as one process");

@@ -2,7 +2,9 @@
 // latency, the layer-wise table, and JSON (FORMATS.md "Model metrics").
 // xddp compare-models A B: two models side by side, per metric a - b or b / a.
 
+#include <climits>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,12 +12,15 @@
 
 #include <xddp/core/simd_level.hpp>
 #include <xddp/core/threads.hpp>
-#include <xddp/io/npy.hpp>
+#include <xddp/io/batch.hpp>
+#include <xddp/io/labels.hpp>
+#include <xddp/io/text_numbers.hpp>
 #include <xddp/metrics/json.hpp>
 #include <xddp/metrics/metrics.hpp>
 
 #include "commands.hpp"
 #include "model_spec.hpp"
+#include "options.hpp"
 
 namespace xddp::tool {
 
@@ -33,22 +38,7 @@ struct metrics_options_cli {
 // graph, which re-derives its shapes or names the first layer that rejects them. Returns the batch size.
 std::size_t apply_input_shape(const std::string& text, graph& g) {
     if (text.empty()) return 1;
-    shape_t shape;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto comma = text.find(',', start);
-        const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        try {
-            std::size_t used = 0;
-            const unsigned long v = std::stoul(part, &used);
-            if (used != part.size() || v == 0) throw std::invalid_argument(part);
-            shape.push_back(v);
-        } catch (const std::exception&) {
-            throw value_error("--input-shape '" + text + "': '" + part + "' is not a positive extent; expected e.g. 1,3,224,224");
-        }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
+    const shape_t shape = io::parse_shape(text, "--input-shape (e.g. 1,3,224,224)");
     const std::size_t rank = g.input_shape().size();
     if (shape.size() != rank && shape.size() != rank + 1)
         throw shape_error("--input-shape " + to_string(shape) + " has " + std::to_string(shape.size()) +
@@ -72,27 +62,23 @@ void add_metric_options(CLI::App* cmd, metrics_options_cli& o) {
         ->check(CLI::IsMember({"common", "deeplite"}))
         ->capture_default_str();
     cmd->add_flag("--latency", o.latency, "also time forward passes (warm-up, then timed passes; median)");
-    cmd->add_option("--warmup", o.warmup, "untimed passes before timing")->capture_default_str();
-    cmd->add_option("--repeats", o.repeats, "timed passes")->capture_default_str();
-    cmd->add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--warmup", o.warmup, "untimed passes before timing")->check(integer_in(0, 1000000))->capture_default_str();
+    cmd->add_option("--repeats", o.repeats, "timed passes")->check(integer_in(1, 1000000))->capture_default_str();
+    cmd->add_option("--threads", o.threads, "threads (0 = all cores)")->check(integer_in(0, UINT_MAX))->capture_default_str();
     cmd->add_option("--data", o.data, "inputs .npy (N, ...) float32 for the evaluation metric (top-k accuracy)");
     cmd->add_option("--labels", o.labels, "labels .npy (N,) int64 or int32, with --data");
-    cmd->add_option("--top-k", o.top_k, "the evaluation metric: top-k accuracy in percent")->capture_default_str();
+    cmd->add_option("--top-k", o.top_k, "the evaluation metric: top-k accuracy in percent")
+        ->check(positive_integer())
+        ->capture_default_str();
 }
 
 // With --data and --labels: top-k accuracy over them as the evaluation metric, timed.
-void set_evaluation(metrics::profiler& p, const metrics_options_cli& o) {
+void set_evaluation(metrics::profiler& p, const graph& g, const metrics_options_cli& o) {
     if (o.data.empty() && o.labels.empty()) return;
-    if (o.data.empty() || o.labels.empty()) throw value_error("--data and --labels go together");
+    if (o.data.empty() || o.labels.empty()) throw usage_error("--data and --labels go together");
     metrics::data_split split;
-    split.inputs = io::load_npy<float>(o.data);
-    try {
-        const auto labels = io::load_npy<std::int64_t>(o.labels);
-        split.labels.assign(labels.begin(), labels.end());
-    } catch (const format_error&) {  // int32 labels, as many exporters write them
-        const auto labels = io::load_npy<std::int32_t>(o.labels);
-        split.labels.assign(labels.begin(), labels.end());
-    }
+    split.inputs = io::load_batch(std::filesystem::path(o.data), g.input_shape());
+    split.labels = io::load_labels(o.labels, split.inputs.shape()[0]);
     const std::size_t k = o.top_k;
     p.set_evaluation(std::move(split), [k](const graph& g, const metrics::data_split& d) { return metrics::top_k_accuracy(g, d, k); },
                      "Top-" + std::to_string(k) + " Accuracy");
@@ -114,11 +100,14 @@ void add_summary_command(CLI::App& app) {
     cmd->add_flag("--layers", opt->layers, "print the layer-wise table");
     cmd->add_option("-o,--output", opt->output, "write the metrics as JSON to this file");
     cmd->callback([opt, model] {
+        std::vector<std::filesystem::path> inputs = model_paths(*model);
+        inputs.insert(inputs.end(), {opt->data, opt->labels});
+        require_usable_outputs({opt->output}, {}, inputs);
         if (opt->threads) set_num_threads(opt->threads);
         auto [description, g] = load_model(*model);
         const std::size_t batch = apply_input_shape(opt->input_shape, g);
         metrics::profiler p(g, *model, profile_options_of(*opt, batch));
-        set_evaluation(p, *opt);
+        set_evaluation(p, g, *opt);
         const auto keys = metrics::default_keys(p, opt->latency);
         std::cout << "Model " << description << ", batch " << batch << ", MACs in the " << opt->convention
                   << " convention\n";
@@ -153,8 +142,8 @@ void add_compare_models_command(CLI::App& app) {
         auto b = load_model((*names)[1]);
         metrics::profiler pa(a.model, (*names)[0], profile_options_of(*opt, apply_input_shape(opt->input_shape, a.model)));
         metrics::profiler pb(b.model, (*names)[1], profile_options_of(*opt, apply_input_shape(opt->input_shape, b.model)));
-        set_evaluation(pa, *opt);
-        set_evaluation(pb, *opt);
+        set_evaluation(pa, a.model, *opt);
+        set_evaluation(pb, b.model, *opt);
         std::cout << "A: " << a.description << "\nB: " << b.description << "\nMACs in the " << opt->convention << " convention\n";
         metrics::print_compare(std::cout, pa, pb, metrics::default_keys(pa, opt->latency));
     });

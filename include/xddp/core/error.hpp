@@ -1,8 +1,10 @@
 #pragma once
 // The error hierarchy. Every public entry point throws one of these, never crashes.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace xddp {
 
@@ -41,5 +43,18 @@ class io_error : public error {
 public:
     using error::error;
 };
+
+// More memory or threads than the machine gives: an allocation or a thread start that failed, named.
+class resource_error : public error {
+public:
+    using error::error;
+};
+
+// Text quoted from an input (a JSON value, a file name, an option), cut to at most `max` characters so that
+// a message stays readable: "abc..." followed by the full length.
+inline std::string excerpt(std::string_view text, std::size_t max = 80) {
+    if (text.size() <= max) return std::string(text);
+    return std::string(text.substr(0, max)) + "... (" + std::to_string(text.size()) + " characters)";
+}
 
 }  // namespace xddp

@@ -10,8 +10,12 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "xddp/core/error.hpp"
 
 namespace xddp {
 
@@ -24,13 +28,32 @@ public:
 
     unsigned size() const noexcept { return static_cast<unsigned>(workers_.size()) + 1; }
 
-    // Total threads including the caller; 0 means the hardware concurrency.
+    // The most threads a pool starts: four per hardware thread, so that a count typed by mistake
+    // (--threads 1000000) cannot exhaust the process's threads or memory.
+    static unsigned max_threads() noexcept { return 4 * std::max(1u, std::thread::hardware_concurrency()); }
+
+    // Total threads including the caller; 0 means the hardware concurrency; more than max_threads() are
+    // capped there. A thread the system refuses to start is a resource_error (the pool keeps one thread).
     void resize(unsigned threads) {
         if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+        threads = std::min(threads, max_threads());
         stop();
-        std::lock_guard lock(mutex_);
-        stopping_ = false;
-        for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = false;
+        }
+        try {
+            for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+        } catch (const std::system_error& e) {
+            const std::size_t started = workers_.size() + 1;
+            stop();
+            {
+                std::lock_guard lock(mutex_);
+                stopping_ = false;
+            }
+            throw resource_error("cannot start " + std::to_string(threads) + " threads (started " +
+                                 std::to_string(started) + "): " + e.what());
+        }
     }
 
     // Calls body(i) for i in [begin, end), grain indices at a time; rethrows the first exception.

@@ -20,6 +20,8 @@
 
 #include "xddp/core/error.hpp"
 #include "xddp/core/shape.hpp"
+#include "xddp/io/atomic_file.hpp"
+#include "xddp/io/input_file.hpp"
 
 namespace xddp::io {
 
@@ -142,12 +144,10 @@ inline npy_header parse_npy(std::span<const char> bytes, const std::string& wher
     return h;
 }
 
-// Reads a whole .npy file into memory and parses its header.
+// Reads a whole .npy file into memory (a regular file, by its size) and parses its header.
 inline std::pair<npy_header, std::vector<char>> read_npy_file(const std::filesystem::path& path) {
     const std::string where = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("cannot open '" + where + "'");
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<char> bytes = read_regular_file(path, ".npy file");
     npy_header h = parse_npy(bytes, where);
     return {std::move(h), std::move(bytes)};
 }
@@ -196,24 +196,27 @@ xt::xarray<T> load_npy_from_memory(std::span<const char> bytes, const std::strin
     return detail::npy_payload<T>(h, bytes, where);
 }
 
-// Writes a C-order .npy (format 1.0) of element type T.
+// Writes a C-order .npy (format 1.0) of element type T to a stream.
 template <class T>
-void save_npy(const std::filesystem::path& path, const T* data, std::span<const std::size_t> shape) {
+void write_npy(std::ostream& out, const T* data, std::span<const std::size_t> shape) {
     std::string dict = "{'descr': '" + std::string(npy_dtype<T>::descr) + "', 'fortran_order': False, 'shape': (";
     for (std::size_t i = 0; i < shape.size(); ++i) dict += (i ? ", " : "") + std::to_string(shape[i]);
     dict += shape.size() == 1 ? ",), }" : "), }";
     const std::size_t total = 10 + dict.size() + 1;
     dict.append((64 - total % 64) % 64, ' ');
     dict += '\n';
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw io_error("cannot write '" + path.string() + "'");
     const std::uint16_t len = static_cast<std::uint16_t>(dict.size());
     out.write("\x93NUMPY\x01\x00", 8);
     const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
     out.write(len_bytes, 2);
     out.write(dict.data(), static_cast<std::streamsize>(dict.size()));
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(element_count(shape) * sizeof(T)));
-    if (!out) throw io_error("failed writing '" + path.string() + "'");
+}
+
+// Writes a C-order .npy (format 1.0) of element type T; atomically (io/atomic_file.hpp).
+template <class T>
+void save_npy(const std::filesystem::path& path, const T* data, std::span<const std::size_t> shape) {
+    write_atomically(path, [&](std::ostream& out) { write_npy<T>(out, data, shape); });
 }
 
 template <class E>

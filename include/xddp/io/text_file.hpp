@@ -6,14 +6,13 @@
 #include <string>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 
 namespace xddp::detail {
 
+// Atomically (io/atomic_file.hpp): a failed write leaves any previous file as it was.
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    if (!f) throw io_error("cannot write '" + path.string() + "'");
-    f << text;
-    if (!f) throw io_error("failed writing '" + path.string() + "'");
+    io::write_atomically(path, [&](std::ostream& f) { f << text; });
 }
 
 }  // namespace xddp::detail

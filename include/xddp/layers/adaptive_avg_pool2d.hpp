@@ -3,6 +3,7 @@
 // start = floor(i*H/out), end = ceil((i+1)*H/out): windows overlap when the sizes do not divide.
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,20 @@ public:
         detail::require(output_size[0] > 0 && output_size[1] > 0, "adaptive_avg_pool2d", "output size must be positive");
     }
 
+    // A fixed pool (an ONNX AveragePool with kernel = stride tiling its input) that computes as this adaptive
+    // pool over exactly the input extent `input`, and only there: another input extent would change its
+    // windows, where the fixed pool keeps its kernel, so output_shape refuses it.
+    static adaptive_avg_pool2d fixed(pair_t kernel, pair_t input) {
+        detail::require(kernel[0] > 0 && kernel[1] > 0 && input[0] % kernel[0] == 0 && input[1] % kernel[1] == 0,
+                        "adaptive_avg_pool2d", "a fixed pool's kernel must tile its input");
+        adaptive_avg_pool2d p({input[0] / kernel[0], input[1] / kernel[1]});
+        p.fixed_kernel_ = kernel;
+        return p;
+    }
+
     pair_t output_size() const noexcept { return output_size_; }
+    // The kernel of the fixed pool this one stands for (see fixed()), if any.
+    std::optional<pair_t> fixed_kernel() const noexcept { return fixed_kernel_; }
 
     // Input rows (or columns) [begin, end) averaged into output index o, for input extent n.
     static std::pair<std::size_t, std::size_t> window(std::size_t o, std::size_t n, std::size_t out) {
@@ -36,6 +50,12 @@ public:
         if (in.size() != 4 || in[2] == 0 || in[3] == 0)
             throw shape_error("adaptive_avg_pool2d: input shape " + to_string(in) +
                               " does not fit, expected (N, C, H, W) with H, W > 0");
+        if (fixed_kernel_ && (in[2] != output_size_[0] * (*fixed_kernel_)[0] || in[3] != output_size_[1] * (*fixed_kernel_)[1]))
+            throw shape_error("average pool with the fixed kernel " + to_string({(*fixed_kernel_)[0], (*fixed_kernel_)[1]}) +
+                              " imported for input (" + std::to_string(output_size_[0] * (*fixed_kernel_)[0]) + ", " +
+                              std::to_string(output_size_[1] * (*fixed_kernel_)[1]) + "): input shape " + to_string(in) +
+                              " would change its windows; load the model with onnx_options::adaptive_pools = false to "
+                              "keep the fixed pool at any input size");
         return {in[0], in[1], output_size_[0], output_size_[1]};
     }
 
@@ -66,6 +86,7 @@ public:
 
 private:
     pair_t output_size_;
+    std::optional<pair_t> fixed_kernel_;
 };
 
 }  // namespace xddp

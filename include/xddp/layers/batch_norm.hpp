@@ -68,6 +68,11 @@ public:
         const std::size_t inner = element_count(std::span(in).subspan(2));
         std::vector<float> scale(channels_), shift(channels_);
         for (std::size_t c = 0; c < channels_; ++c) {
+            // A negative variance is invalid weights, not a NaN to carry into the logits.
+            if (!(running_var_(c) >= 0.0f))
+                throw value_error("batch_norm: running_var[" + std::to_string(c) + "] = " +
+                                  std::to_string(running_var_(c)) + " is not a variance; expected a value >= 0 "
+                                  "(invalid weights)");
             scale[c] = weight_(c) / std::sqrt(running_var_(c) + eps_);
             shift[c] = bias_(c) - running_mean_(c) * scale[c];
         }

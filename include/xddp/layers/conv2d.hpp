@@ -62,9 +62,11 @@ public:
     // Common: out x (C_in / groups) x kH x kW; deeplite adds one per output element (the bias or not).
     layer_cost cost(std::span<const shape_t> inputs) const {
         const shape_t out = output_shape(inputs);
-        const std::uint64_t outputs = element_count(out);
-        const std::uint64_t macs = outputs * (options_.in_channels / options_.groups) * options_.kernel[0] * options_.kernel[1];
-        return {macs, macs + outputs, weight_.size() + bias_.size(), outputs * sizeof(float)};
+        const std::uint64_t outputs = checked_element_count(out, "conv2d output");
+        const std::uint64_t per_output = (options_.in_channels / options_.groups) * options_.kernel[0] * options_.kernel[1];
+        const std::uint64_t macs = checked_mul(outputs, per_output, "conv2d MACs");
+        return {macs, checked_add(macs, outputs, "conv2d MACs"), weight_.size() + bias_.size(),
+                checked_mul(outputs, sizeof(float), "conv2d output bytes")};
     }
 
     shape_t output_shape(std::span<const shape_t> inputs) const {

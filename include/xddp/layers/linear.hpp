@@ -46,9 +46,9 @@ public:
     // in x out per row in both conventions; no bias.
     layer_cost cost(std::span<const shape_t> inputs) const {
         const shape_t out = output_shape(inputs);
-        const std::uint64_t rows = element_count(out) / options_.out_features;
-        const std::uint64_t macs = rows * options_.in_features * options_.out_features;
-        return {macs, macs, weight_.size() + bias_.size(), element_count(out) * sizeof(float)};
+        const std::uint64_t outputs = checked_element_count(out, "linear output");
+        const std::uint64_t macs = checked_mul(outputs, options_.in_features, "linear MACs");
+        return {macs, macs, weight_.size() + bias_.size(), checked_mul(outputs, sizeof(float), "linear output bytes")};
     }
 
     shape_t output_shape(std::span<const shape_t> inputs) const {

@@ -45,7 +45,7 @@ public:
     // deeplite counts a max pool by its input elements.
     layer_cost cost(std::span<const shape_t> inputs) const {
         const shape_t out = output_shape(inputs);  // validates inputs first
-        return output_cost(out, element_count(inputs[0]));
+        return output_cost(out, checked_element_count(inputs[0], "max_pool2d input"));
     }
 
     shape_t output_shape(std::span<const shape_t> inputs) const {

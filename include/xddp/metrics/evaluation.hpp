@@ -47,6 +47,7 @@ inline double top_k_accuracy(const graph& g, const data_split& data, std::size_t
                           " inputs; expected one label per input");
     if (k == 0 || batch == 0) throw value_error("top_k_accuracy: k and the batch size must be positive");
     const std::size_t n = data.labels.size();
+    if (n == 0) throw value_error("top_k_accuracy: no inputs; the accuracy of an empty data split is undefined");
     std::size_t correct = 0;
     for (std::size_t first = 0; first < n; first += batch) {
         const std::size_t last = std::min(n, first + batch);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 #include "xddp/metrics/profiler.hpp"
 
 namespace xddp::metrics {
@@ -57,11 +58,11 @@ inline nlohmann::ordered_json to_json(const profiler& p, std::span<const std::st
     return j;
 }
 
+inline void write_json(std::ostream& out, const nlohmann::ordered_json& j) { out << j.dump(1) << '\n'; }
+
+// Atomically (io/atomic_file.hpp): a failed write leaves any previous file as it was.
 inline void write_json(const std::filesystem::path& file, const nlohmann::ordered_json& j) {
-    std::ofstream out(file);
-    if (!out) throw io_error("cannot write '" + file.string() + "'");
-    out << j.dump(1) << '\n';
-    if (!out) throw io_error("writing '" + file.string() + "' failed");
+    io::write_atomically(file, [&](std::ostream& out) { write_json(out, j); });
 }
 
 }  // namespace xddp::metrics

@@ -6,10 +6,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <new>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
 
+#include "xddp/core/checked.hpp"
 #include "xddp/core/error.hpp"
 #include "xddp/core/threads.hpp"
 #include "xddp/model/graph.hpp"
@@ -65,7 +68,15 @@ inline latency_stats measure_latency(const graph& g, const latency_options& o = 
     if (o.repeats == 0 || o.batch == 0) throw value_error("measure_latency: repeats and batch must be positive");
     shape_t shape{o.batch};
     shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
-    activation x(shape);
+    const std::uint64_t bytes = checked_mul(checked_element_count(shape, "measure_latency: input"), sizeof(float),
+                                            "measure_latency: input bytes");
+    activation x;
+    try {
+        x = activation(shape);
+    } catch (const std::bad_alloc&) {
+        throw resource_error("measure_latency: cannot allocate an input of shape " + to_string(shape) + " (" +
+                             std::to_string(bytes) + " bytes)");
+    }
     splitmix64 rng(1);
     for (float& v : x) v = rng.uniform(1.0f);
     return time_repeated([&] { (void)g(x); }, o, o.batch);

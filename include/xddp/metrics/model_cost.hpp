@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "xddp/core/checked.hpp"
 #include "xddp/core/cost.hpp"
 #include "xddp/core/error.hpp"
 #include "xddp/model/graph.hpp"
@@ -69,9 +70,15 @@ inline model_cost analyze(const graph& g, std::size_t batch = 1) {
         row.kind = nd.layer->kind();
         for (node_id i : nd.inputs) row.input_shapes.push_back(with_batch(nodes[i].shape));
         row.output_shape = with_batch(nd.shape);
-        row.cost = nd.layer->cost(row.input_shapes);
-        out_bytes[id] = id == g.output() ? 0 : row.cost.activation_bytes;
-        result.total += row.cost;
+        try {
+            row.cost = nd.layer->cost(row.input_shapes);
+            out_bytes[id] = id == g.output() ? 0 : row.cost.activation_bytes;
+            result.total += row.cost;
+        } catch (const value_error& e) {  // a count past 64 bits (core/checked.hpp), named by its layer
+            throw value_error("layer '" + nd.name + "' at batch " + std::to_string(batch) + ": " + e.what());
+        } catch (const shape_error& e) {
+            throw shape_error("layer '" + nd.name + "' at batch " + std::to_string(batch) + ": " + e.what());
+        }
         result.layers.push_back(std::move(row));
     }
     // Sweep: add each output at its producer, drop it after its last consumer.
@@ -79,7 +86,7 @@ inline model_cost analyze(const graph& g, std::size_t batch = 1) {
     for (node_id j = 1; j < n; ++j) dies_after[last_use[j]].push_back(j);
     std::uint64_t live = 0;
     for (node_id id = 1; id < n; ++id) {
-        live += out_bytes[id];
+        live = checked_add(live, out_bytes[id], "live activation bytes");
         layer_row& row = result.layers[id - 1];
         row.live_bytes = live;
         if (live > result.peak_activation_bytes) {

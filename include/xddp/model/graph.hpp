@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,7 +15,9 @@
 
 #include <xtensor/xadapt.hpp>
 
+#include "xddp/core/checked.hpp"
 #include "xddp/core/error.hpp"
+#include "xddp/core/finite.hpp"
 #include "xddp/core/layer.hpp"
 #include "xddp/model/any_layer.hpp"
 
@@ -45,7 +48,7 @@ class graph {
 public:
     // shape: one input sample, without the batch dimension, e.g. {3, 32, 32}.
     explicit graph(shape_t input_shape, std::string input_name = "input") {
-        if (input_shape.empty() || element_count(input_shape) == 0)
+        if (input_shape.empty() || checked_element_count(input_shape, "graph: input") == 0)
             throw shape_error("graph: input shape " + to_string(input_shape) + " must have at least one element");
         nodes_.push_back({std::move(input_name), std::nullopt, {}, {}, std::move(input_shape)});
         index_.emplace(nodes_[0].name, 0);
@@ -96,7 +99,7 @@ public:
     // every node's shape. If some layer rejects its new input, throws shape_error naming the first such
     // layer (in execution order) and leaves the graph as it was.
     void set_input_shape(shape_t sample) {
-        if (sample.empty() || element_count(sample) == 0)
+        if (sample.empty() || checked_element_count(sample, "graph: input") == 0)
             throw shape_error("graph: input shape " + to_string(sample) + " must have at least one element");
         std::vector<shape_t> shapes(nodes_.size());
         shapes[0] = sample;
@@ -116,7 +119,9 @@ public:
     }
 
     // Runs the graph on x, (N, ...) or one sample without the batch dimension. Throws shape_error if x
-    // does not fit the input, value_error if x holds NaN or Inf.
+    // does not fit the input, value_error if x holds NaN or Inf or if a layer's output does (naming the
+    // first such layer: one rule for every path that runs a model), resource_error if a layer's output
+    // cannot be allocated.
     activations forward(const tensor_ref& x, keep what = keep::output) const {
         const tensor_ref batch = as_batch(x);
         check_finite(batch);
@@ -134,7 +139,16 @@ public:
                 n.layer->forward(inputs, acts.values[id]);
             } catch (const shape_error& e) {
                 throw shape_error("layer '" + n.name + "': " + e.what());
+            } catch (const value_error& e) {
+                throw value_error("layer '" + n.name + "': " + e.what());
+            } catch (const std::bad_alloc&) {
+                shape_t out{batch.shape()[0]};
+                out.insert(out.end(), n.shape.begin(), n.shape.end());
+                throw resource_error("layer '" + n.name + "': cannot allocate its output of shape " + to_string(out) +
+                                     " (" + std::to_string(element_count(out) * sizeof(float)) +
+                                     " bytes); run smaller batches or a smaller input");
             }
+            check_finite_output(id, acts.values[id]);
             if (what == keep::output)
                 for (node_id i : n.inputs)
                     if (--pending[i] == 0 && i != acts.output_node) acts.values[i] = activation();
@@ -151,13 +165,29 @@ public:
     }
 
 private:
-    // The layer's output shape (batch included), its shape_error prefixed with the node's name.
+    // The layer's output shape (batch included), its shape_error prefixed with the node's name; a shape
+    // whose element count does not fit in 64 bits is a shape_error too.
     static shape_t output_shape_of(const std::string& name, const any_layer& layer, std::span<const shape_t> in_shapes) {
         try {
-            return layer.output_shape(in_shapes);
+            shape_t out = layer.output_shape(in_shapes);
+            checked_element_count(out, "output");
+            return out;
         } catch (const shape_error& e) {
             throw shape_error("layer '" + name + "': " + e.what());
         }
+    }
+
+    // The one rule for non-finite activations: the run stops at the first layer whose output holds one.
+    void check_finite_output(node_id id, const activation& y) const {
+        const std::size_t n = y.size(), bad = first_non_finite(y.data(), n);
+        if (bad == n) return;
+        const node& nd = nodes_[id];
+        const std::size_t per_sample = std::max<std::size_t>(element_count(nd.shape), 1);
+        throw value_error("layer '" + nd.name + "' (" + std::string(nd.layer->kind()) + "): its output holds " +
+                          non_finite_name(y.data()[bad]) + " at element " + std::to_string(bad % per_sample) +
+                          " of sample " + std::to_string(bad / per_sample) +
+                          ", the first non-finite activation of the run; expected finite values (check the input "
+                          "scale and the weights)");
     }
 
     static shape_t with_batch(const shape_t& s, std::size_t n) {
@@ -178,12 +208,11 @@ private:
     void check_finite(const tensor_ref& x) const {
         const float* p = x.data();
         const std::size_t n = x.size(), per_sample = n / x.shape()[0];
-        for (std::size_t i = 0; i < n; ++i)
-            if (!std::isfinite(p[i]))
-                throw value_error("input '" + nodes_[0].name + "': sample " + std::to_string(i / per_sample) +
-                                  " holds " + (std::isnan(p[i]) ? "NaN" : "Inf") + " at element " +
-                                  std::to_string(i % per_sample) + " of shape " + to_string(nodes_[0].shape) +
-                                  "; expected finite values");
+        if (const std::size_t i = first_non_finite(p, n); i != n)
+            throw value_error("input '" + nodes_[0].name + "': sample " + std::to_string(i / per_sample) +
+                              " holds " + (std::isnan(p[i]) ? "NaN" : "Inf") + " at element " +
+                              std::to_string(i % per_sample) + " of shape " + to_string(nodes_[0].shape) +
+                              "; expected finite values");
     }
 
     std::vector<node> nodes_;

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 #include "xddp/io/npy.hpp"
 #include "xddp/model/graph.hpp"
 
@@ -19,13 +21,24 @@ namespace xddp {
 
 inline void load_weights(graph& g, const std::filesystem::path& folder) {
     namespace fs = std::filesystem;
-    if (!fs::is_directory(folder)) throw io_error("weights folder '" + folder.string() + "' does not exist");
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) throw io_error("weights folder '" + folder.string() + "' does not exist");
     std::set<std::string> unused;
-    for (const auto& entry : fs::directory_iterator(folder)) {
-        const std::string file = entry.path().filename().string();
-        if (entry.is_regular_file() && file.ends_with(".npy") && !file.ends_with(".num_batches_tracked.npy"))
-            unused.insert(file.substr(0, file.size() - 4));
+    // Error codes, not exceptions: a symbolic link loop or an unreadable entry is an io_error naming it.
+    fs::directory_iterator it(folder, ec), end;
+    if (ec) throw io_error("cannot list the weights folder '" + folder.string() + "': " + ec.message());
+    for (; it != end; it.increment(ec)) {
+        if (ec) throw io_error("cannot list the weights folder '" + folder.string() + "': " + ec.message());
+        const std::string file = it->path().filename().string();
+        if (!file.ends_with(".npy") || file.ends_with(".num_batches_tracked.npy")) continue;
+        const bool regular = it->is_regular_file(ec);
+        if (ec) throw io_error("weights file '" + it->path().string() + "': " + ec.message());
+        if (!regular)
+            throw io_error("weights file '" + it->path().string() + "' is " + io::file_kind(fs::status(it->path(), ec)) +
+                           "; expected a regular .npy file");
+        unused.insert(file.substr(0, file.size() - 4));
     }
+    if (ec) throw io_error("cannot list the weights folder '" + folder.string() + "': " + ec.message());
     std::vector<std::string> missing;
     for (node_id id = 1; id < g.size(); ++id) {
         node& n = g.at(id);
@@ -63,13 +76,17 @@ inline void load_weights(graph& g, const std::filesystem::path& folder) {
 }
 
 // Writes every parameter of g as <node>.<parameter>.npy into folder (created if needed).
+// Every file appears, or (on an error) none (io/atomic_file.hpp).
 inline void save_weights(graph& g, const std::filesystem::path& folder) {
-    std::filesystem::create_directories(folder);
+    io::output_transaction out;
+    out.create_directories(folder);
     for (node_id id = 1; id < g.size(); ++id) {
         node& n = g.at(id);
         for (const parameter& p : n.layer->parameters())
-            io::save_npy<float>(folder / (n.name + "." + p.name + ".npy"), p.data, p.shape);
+            out.write(folder / (n.name + "." + p.name + ".npy"),
+                      [&](std::ostream& os) { io::write_npy<float>(os, p.data, p.shape); });
     }
+    out.commit();
 }
 
 }  // namespace xddp

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 #include "xddp/io/npy.hpp"
 #include "xddp/patterns/analysis.hpp"
 
@@ -91,25 +92,37 @@ inline nlohmann::ordered_json to_json(const pattern_analysis& a) {
 inline void write_patterns_json(std::ostream& os, const pattern_analysis& a) { os << to_json(a).dump(1) << '\n'; }
 
 inline void write_patterns_json(const std::filesystem::path& path, const pattern_analysis& a) {
-    std::ofstream out(path);
-    if (!out) throw io_error("cannot write '" + path.string() + "'");
-    write_patterns_json(out, a);
-    if (!out) throw io_error("failed writing '" + path.string() + "'");
+    io::write_atomically(path, [&](std::ostream& out) { write_patterns_json(out, a); });
 }
 
 // Writes <layer>.pattern.npy (A) and <layer>.filter.npy (W (x) A) for every kernel layer, float64, in the
-// PyTorch layout of the layer's weight, into folder (created if needed).
-inline void save_pattern_arrays(const std::filesystem::path& folder, const pattern_analysis& a) {
-    std::filesystem::create_directories(folder);
+// PyTorch layout of the layer's weight, into folder (created if needed), as part of `out`: the files
+// appear when `out` commits.
+inline void save_pattern_arrays(io::output_transaction& out, const std::filesystem::path& folder,
+                                const pattern_analysis& a) {
+    out.create_directories(folder);
+    auto npy = [&](const std::string& name, const auto& m) {
+        out.write(folder / name, [&](std::ostream& os) {
+            const shape_t shape(m.shape().begin(), m.shape().end());
+            io::write_npy<double>(os, m.data(), shape);
+        });
+    };
     for (std::size_t k = 0; k < a.layers.size(); ++k) {
         const kernel_layer& l = a.layers[k];
         auto torch = [&](const xt::xtensor<double, 2>& m) {
             return l.kind == conv2d::kind ? conv_matrix_to_torch(m, l.kernel_shape[2], l.kernel_shape[0], l.kernel_shape[1])
                                                 : linear_matrix_to_torch(m, l.flatten_source);
         };
-        io::save_npy(folder / (l.name + ".pattern.npy"), torch(a.patterns[k].pattern));
-        io::save_npy(folder / (l.name + ".filter.npy"), torch(xt::xtensor<double, 2>(l.weight * a.patterns[k].pattern)));
+        npy(l.name + ".pattern.npy", torch(a.patterns[k].pattern));
+        npy(l.name + ".filter.npy", torch(xt::xtensor<double, 2>(l.weight * a.patterns[k].pattern)));
     }
+}
+
+// The same on its own: every file appears, or (on an error) none.
+inline void save_pattern_arrays(const std::filesystem::path& folder, const pattern_analysis& a) {
+    io::output_transaction out;
+    save_pattern_arrays(out, folder, a);
+    out.commit();
 }
 
 }  // namespace xddp

@@ -65,6 +65,11 @@ private:
         const shape_t& sample = graph_.input_shape();
         const tensor_ref inputs = x.dimension() == sample.size() ? x.reshaped(with_batch(x.shape(), 1)) : x;
         const std::size_t total = inputs.dimension() ? inputs.shape()[0] : 0;
+        // An empty run has no result to report (an empty profile, an accuracy of 0 / 0): refused, as the
+        // sensitivity sweep and the pattern statistics refuse it.
+        if (total == 0)
+            throw value_error("pipeline: the input " + to_string(inputs.shape()) +
+                              " holds no sample; expected at least one input");
         const std::size_t per_sample = total ? inputs.size() / total : 0;
         std::apply([&](auto&... s) { (s.start(graph_, total), ...); }, stages_);
         for (std::size_t first = 0; first < total; first += options.batch_size) {

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 #include "xddp/profile/profile.hpp"
 
 namespace xddp {
@@ -49,11 +50,7 @@ inline std::string node_name(std::size_t layer, std::size_t index) {
 
 template <class F>
 void save_with(const std::filesystem::path& file, F&& write) {
-    std::ofstream os(file, std::ios::binary);
-    if (!os) throw io_error("cannot open '" + file.string() + "' for writing");
-    write(os);
-    os.flush();
-    if (!os) throw io_error("cannot write '" + file.string() + "'");
+    io::write_atomically(file, [&](std::ostream& os) { write(os); });
 }
 
 }  // namespace detail::profiles

@@ -26,7 +26,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xddp/core/checked.hpp"
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
+#include "xddp/io/input_file.hpp"
 #include "xddp/profile/profile.hpp"
 #include "xddp/profile/rules/common.hpp"
 
@@ -116,12 +119,9 @@ inline std::string to_json(const profile& p) {
     return os.str();
 }
 
+// Atomically (io/atomic_file.hpp): a failed write leaves any previous file as it was.
 inline void save_profile_json(const std::filesystem::path& file, const profile& p) {
-    std::ofstream os(file, std::ios::binary);
-    if (!os) throw io_error("cannot open '" + file.string() + "' for writing");
-    write_profile_json(os, p);
-    os.flush();
-    if (!os) throw io_error("cannot write '" + file.string() + "'");
+    io::write_atomically(file, [&](std::ostream& os) { write_profile_json(os, p); });
 }
 
 namespace detail::profiles {
@@ -134,14 +134,14 @@ public:
         if (!doc.is_object()) fail("the document is not a JSON object");
         const json& format = field(doc, "format");
         if (!format.is_string() || format.get<std::string>() != profile_format)
-            fail("\"format\" is " + format.dump() + ", expected \"" + std::string(profile_format) + "\"");
+            fail("\"format\" is " + excerpt(format.dump()) + ", expected \"" + std::string(profile_format) + "\"");
         profile p;
         const json& type = field(doc, "neuron_type");
         const std::string t = type.is_string() ? type.get<std::string>() : "";
         if (t == "channel") p.neuron_type = profile_neuron_type::channel;
         else if (t == "element") p.neuron_type = profile_neuron_type::element;
         else if (t == "mixed") p.neuron_type = profile_neuron_type::mixed;
-        else fail("\"neuron_type\" is " + type.dump() + ", expected \"channel\", \"element\" or \"mixed\"");
+        else fail("\"neuron_type\" is " + excerpt(type.dump()) + ", expected \"channel\", \"element\" or \"mixed\"");
         p.threshold = number(field(doc, "threshold"), "threshold");
         if (!(p.threshold > 0.0 && p.threshold <= 1.0))
             fail("\"threshold\" " + std::to_string(p.threshold) + " is outside (0, 1]");
@@ -169,11 +169,11 @@ private:
     std::uint64_t unsigned_value(const json& v, const std::string& what) const {
         if (v.is_number_unsigned()) return v.get<std::uint64_t>();
         if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
-        fail("\"" + what + "\" holds " + v.dump() + ", expected a non-negative integer");
+        fail("\"" + what + "\" holds " + excerpt(v.dump()) + ", expected a non-negative integer");
     }
 
     double number(const json& v, const std::string& what) const {
-        if (!v.is_number()) fail("\"" + what + "\" holds " + v.dump() + ", expected a number");
+        if (!v.is_number()) fail("\"" + what + "\" holds " + excerpt(v.dump()) + ", expected a number");
         const double d = v.get<double>();
         if (!std::isfinite(d)) fail("\"" + what + "\" holds a non-finite number");
         return d;
@@ -207,16 +207,22 @@ private:
         const json& name = field(j, "name");
         if (!name.is_string()) fail("\"name\" is not a string");
         l.name = name.get<std::string>();
-        where_ = "layer " + std::to_string(l.index) + " '" + l.name + "': ";
+        where_ = "layer " + std::to_string(l.index) + " '" + excerpt(l.name) + "': ";
         const json& kind = field(j, "kind");
         l.kind = kind.is_string() ? kind.get<std::string>() : "";
         static const char* const kinds[] = {"input", "conv2d", "linear", "max_pool2d", "avg_pool2d",
                                             "adaptive_avg_pool2d", "add"};
         if (std::find(std::begin(kinds), std::end(kinds), l.kind) == std::end(kinds))
-            fail("\"kind\" is " + kind.dump() +
+            fail("\"kind\" is " + excerpt(kind.dump()) +
                  ", expected one of input, conv2d, linear, max_pool2d, avg_pool2d, adaptive_avg_pool2d, add");
         l.shape = unsigned_array<std::size_t>(field(j, "shape"), "shape");
-        if (l.shape.empty() || element_count(l.shape) == 0) fail("\"shape\" " + to_string(l.shape) + " is empty");
+        if (l.shape.size() > 8) fail("\"shape\" has " + std::to_string(l.shape.size()) + " extents, expected at most 8");
+        try {
+            if (l.shape.empty() || checked_element_count(l.shape, "shape") == 0)
+                fail("\"shape\" " + to_string(l.shape) + " is empty");
+        } catch (const shape_error& e) {
+            fail(e.what());
+        }
         l.predecessors = unsigned_array<std::size_t>(field(j, "predecessors"), "predecessors");
         for (std::size_t k = 0; k < l.predecessors.size(); ++k)
             if (l.predecessors[k] >= l.index || (k && l.predecessors[k] <= l.predecessors[k - 1]))
@@ -310,12 +316,12 @@ inline profile parse_profile_json(std::string_view text) {
     try {
         doc = nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::exception& e) {
-        throw format_error(std::string("profile JSON: not valid JSON: ") + e.what());
+        throw format_error("profile JSON: not valid JSON: " + excerpt(e.what(), 200));
     }
     try {
         return detail::profiles::profile_json_reader{}.read(doc);
     } catch (const nlohmann::json::exception& e) {
-        throw format_error(std::string("profile JSON: ") + e.what());
+        throw format_error("profile JSON: " + excerpt(e.what(), 200));
     }
 }
 
@@ -325,10 +331,9 @@ inline profile read_profile_json(std::istream& is) {
 }
 
 inline profile load_profile_json(const std::filesystem::path& file) {
-    std::ifstream is(file, std::ios::binary);
-    if (!is) throw io_error("cannot open profile '" + file.string() + "'");
+    const std::vector<char> bytes = io::read_regular_file(file, "profile");
     try {
-        return read_profile_json(is);
+        return parse_profile_json(std::string_view(bytes.data(), bytes.size()));
     } catch (const format_error& e) {
         throw format_error(file.string() + ": " + e.what());
     }

@@ -37,10 +37,19 @@ inline std::vector<double> distiller_sparsity_levels() {
     return levels;
 }
 
+// The most levels one list may hold: a tensor of n elements has at most n + 1 distinct sparsities, and
+// sensitivity_sweep checks the list against its largest tensor; this bound stops a step like 1e-12 before
+// any memory is spent on it.
+inline constexpr std::size_t max_sparsity_levels = std::size_t{1} << 20;
+
 // first, first + step, ... up to last inclusive (first + i * step in double, as numpy.arange).
 inline std::vector<double> sparsity_levels(double first, double last, double step) {
-    if (!(step > 0) || !std::isfinite(first) || !std::isfinite(last))
+    if (!(step > 0) || !std::isfinite(first) || !std::isfinite(last) || !std::isfinite(step))
         throw value_error("sparsity levels: expected finite bounds and a positive step");
+    if (const double count = std::floor((last - first) / step) + 1; count > static_cast<double>(max_sparsity_levels))
+        throw value_error("sparsity levels " + detail::sparsity_text(first) + ":" + detail::sparsity_text(last) + ":" +
+                          detail::sparsity_text(step) + ": about " + detail::sparsity_text(count) +
+                          " levels; expected at most " + std::to_string(max_sparsity_levels) + " (use a larger step)");
     std::vector<double> levels;
     for (std::size_t i = 0;; ++i) {
         const double v = first + static_cast<double>(i) * step;
@@ -73,6 +82,8 @@ inline std::vector<double> parse_sparsity_levels(const std::string& text) {
         std::size_t start = 0;
         for (;;) {
             const auto comma = text.find(',', start);
+            if (levels.size() == max_sparsity_levels)
+                throw value_error("sparsity levels: more than " + std::to_string(max_sparsity_levels) + " levels");
             levels.push_back(
                 number(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
             if (comma == std::string::npos) break;
@@ -174,6 +185,12 @@ inline std::vector<sensitivity_row> sensitivity_sweep(const graph& model, const 
                           " pruning can prune (rank-4 convolution weights" +
                           (options.mode == prune_mode::element ? " or rank-2 linear weights)" : ")"));
     const std::size_t levels = options.levels.size();
+    std::size_t largest = 0;
+    for (const auto& w : weights) largest = std::max(largest, element_count(w.shape));
+    if (levels > largest + 1)
+        throw value_error("sensitivity_sweep: " + std::to_string(levels) + " sparsity levels, but the largest weight has " +
+                          std::to_string(largest) + " elements, so at most " + std::to_string(largest + 1) +
+                          " levels can differ; expected a shorter list");
 
     // The pruning details first (cheap, serial); a step that prunes nothing reuses the baseline evaluation.
     std::vector<sensitivity_row> rows;

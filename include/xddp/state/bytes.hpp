@@ -82,7 +82,9 @@ state_counter<Hash> read_counter(io::byte_reader& r) {
     const std::size_t stride = Hash::exact ? words + 1 : 2, key_words = stride - 1;
     const std::size_t n = r.count("distinct states", stride * 8);
     state_counter<Hash> c(static_cast<std::size_t>(neurons));
-    std::vector<std::uint64_t> previous(key_words), row(stride);
+    // Sized only when states follow: r.count has checked that their bytes are there, so a huge declared
+    // neuron count with no state behind it allocates nothing (found by fuzz/fuzz_mpi_bytes.cpp).
+    std::vector<std::uint64_t> previous(n ? key_words : 0), row(n ? stride : 0);
     std::uint64_t total = 0;
     for (std::size_t i = 0; i < n; ++i) {
         for (auto& x : row) x = r.u64("a state");

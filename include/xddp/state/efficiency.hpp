@@ -144,7 +144,11 @@ inline double aiq(double network_efficiency, double accuracy, int beta = 2) {
         throw value_error("aiq: network efficiency " + std::to_string(network_efficiency) + " is outside [0, 1]");
     if (!(accuracy >= 0.0 && accuracy <= 1.0))
         throw value_error("aiq: accuracy " + std::to_string(accuracy) + " is outside [0, 1]");
-    return std::pow(network_efficiency * std::pow(accuracy, beta), 1.0 / (beta + 1));
+    // In logs: accuracy^beta underflows to 0 long before the root would bring it back (beta = 1000), and
+    // beta + 1 overflows an int at INT_MAX.
+    if (network_efficiency == 0.0 || accuracy == 0.0) return 0.0;
+    const double b = static_cast<double>(beta);
+    return std::exp((std::log(network_efficiency) + b * std::log(accuracy)) / (b + 1.0));
 }
 
 }  // namespace xddp

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xddp/core/error.hpp"
+#include "xddp/io/atomic_file.hpp"
 #include "xddp/state/report.hpp"
 
 namespace xddp {
@@ -52,11 +53,9 @@ inline nlohmann::ordered_json to_json(const efficiency_report& r) {
 
 inline void write_efficiency_json(std::ostream& os, const efficiency_report& r) { os << to_json(r).dump(2) << '\n'; }
 
+// Atomically (io/atomic_file.hpp): a failed write leaves any previous file as it was.
 inline void write_efficiency_json(const std::filesystem::path& path, const efficiency_report& r) {
-    std::ofstream out(path);
-    if (!out) throw io_error("cannot write '" + path.string() + "'");
-    write_efficiency_json(out, r);
-    if (!out) throw io_error("failed writing '" + path.string() + "'");
+    io::write_atomically(path, [&](std::ostream& out) { write_efficiency_json(out, r); });
 }
 
 }  // namespace xddp

@@ -58,7 +58,7 @@ inline void import_pool(onnx_import_context& ctx, const pb::NodeProto& n) {
     const bool tiles = stride == kernel && pads == std::array<std::size_t, 4>{0, 0, 0, 0} && in[1] % kernel[0] == 0 &&
                        in[2] % kernel[1] == 0;
     if (ctx.options().adaptive_pools && tiles) {
-        ctx.emit(n, adaptive_avg_pool2d({in[1] / kernel[0], in[2] / kernel[1]}), {x});
+        ctx.emit(n, adaptive_avg_pool2d::fixed(kernel, {in[1], in[2]}), {x});
         return;
     }
     avg_pool2d_options o{.kernel = kernel, .stride = stride, .padding = {pads[0], pads[1]}, .padding_end = pad_end,
