@@ -50,6 +50,17 @@ struct max_merge {
     }
 };
 
+// y = 2x, with no profile role: opaque.
+struct opaque_double {
+    static constexpr std::string_view kind = "opaque_double";
+    xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
+    std::vector<xddp::parameter> parameters() { return {}; }
+    void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
+        y.resize(x.shape());
+        for (std::size_t i = 0; i < x.size(); ++i) y.data()[i] = 2.0f * x.data()[i];
+    }
+};
+
 }  // namespace user
 
 // The rule of max_merge: an influential neuron comes wholly from the input that holds the maximum (element
@@ -179,16 +190,7 @@ TEST_CASE("a user's absorbed activation and two-input layer are grouped, profile
 TEST_CASE("a user layer without a profile role runs everywhere and is refused by name in a profile") {
     xddp::graph g({2, 4, 4});
     g.add("conv", xddp::conv2d({.in_channels = 2, .out_channels = 2, .kernel = {1, 1}}), 0);
-    struct opaque_double {
-        static constexpr std::string_view kind = "opaque_double";
-        xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
-        std::vector<xddp::parameter> parameters() { return {}; }
-        void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
-            y.resize(x.shape());
-            for (std::size_t i = 0; i < x.size(); ++i) y.data()[i] = 2.0f * x.data()[i];
-        }
-    };
-    g.add("double", opaque_double{}, 1);
+    g.add("double", user::opaque_double{}, 1);
     xddp::seed_weights(g, 3);
     const auto x = random_batch(g, 1, 5);
     CHECK(g.forward(x).output().size() == 2 * 4 * 4);
