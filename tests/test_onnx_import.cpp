@@ -185,6 +185,9 @@ TEST_CASE("pools: strides default to 1, ceil_mode, count_include_pad, tiling Ave
     };
     CHECK(layer_of<xddp::adaptive_avg_pool2d>(load(avg({3, 8, 6}, {4, 3}, false)), "layer").output_size() ==
           xddp::pair_t{2, 2});
+    // The fixed kernel stays fixed: an input size that would change the adaptive windows is refused.
+    auto tiled = load(avg({3, 8, 6}, {4, 3}, false));
+    CHECK_ERROR(xddp::shape_error, tiled.set_input_shape({3, 16, 12}), "fixed kernel (4, 3)");
     const auto plain = load(avg({3, 8, 6}, {4, 3}, false), {.adaptive_pools = false});
     CHECK(layer_of<xddp::avg_pool2d>(plain, "layer").window().kernel == xddp::pair_t{4, 3});
     const auto padded = load(avg({3, 8, 7}, {2, 2}, true));

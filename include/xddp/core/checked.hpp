@@ -14,19 +14,24 @@
 
 namespace xddp {
 
+namespace detail {
+
+[[noreturn]] inline void checked_overflow(std::uint64_t a, std::string_view op, std::uint64_t b, std::string_view what) {
+    throw value_error(std::string(what) + ": " + std::to_string(a) + std::string(op) + std::to_string(b) +
+                      " does not fit in 64 bits");
+}
+
+}  // namespace detail
+
 inline std::uint64_t checked_mul(std::uint64_t a, std::uint64_t b, std::string_view what) {
     std::uint64_t r = 0;
-    if (__builtin_mul_overflow(a, b, &r))
-        throw value_error(std::string(what) + ": " + std::to_string(a) + " x " + std::to_string(b) +
-                          " does not fit in 64 bits");
+    if (__builtin_mul_overflow(a, b, &r)) detail::checked_overflow(a, " x ", b, what);
     return r;
 }
 
 inline std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, std::string_view what) {
     std::uint64_t r = 0;
-    if (__builtin_add_overflow(a, b, &r))
-        throw value_error(std::string(what) + ": " + std::to_string(a) + " + " + std::to_string(b) +
-                          " does not fit in 64 bits");
+    if (__builtin_add_overflow(a, b, &r)) detail::checked_overflow(a, " + ", b, what);
     return r;
 }
 
