@@ -41,7 +41,7 @@ public:
 
     // Input rows (or columns) [begin, end) averaged into output index o, for input extent n.
     static std::pair<std::size_t, std::size_t> window(std::size_t o, std::size_t n, std::size_t out) {
-        return {o * n / out, ((o + 1) * n + out - 1) / out};
+        return {kernels::adaptive_begin(o, n, out), kernels::adaptive_end(o, n, out)};
     }
 
     layer_cost cost(std::span<const shape_t> inputs) const { return per_output_element_cost(output_shape(inputs)); }

@@ -51,20 +51,11 @@ public:
 
     std::vector<parameter> parameters() { return {}; }
 
-    // Window bounds [begin, end) of output position o along dimension d, clipped to the input, and
-    // the divisor PyTorch uses for it.
-    struct bounds {
-        std::size_t begin, end, divisor_extent;
-    };
-    bounds window_bounds(std::size_t o, std::size_t n, int d) const {
-        const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(o * window_.stride[d]) -
-                                     static_cast<std::ptrdiff_t>(window_.pad_begin[d]);
-        std::ptrdiff_t stop = std::min<std::ptrdiff_t>(start + static_cast<std::ptrdiff_t>(window_.kernel[d]),
-                                                       static_cast<std::ptrdiff_t>(n + window_.pad_end[d]));
-        const std::size_t padded_extent = static_cast<std::size_t>(stop - start);
-        const std::size_t b = static_cast<std::size_t>(std::max<std::ptrdiff_t>(start, 0));
-        const std::size_t e = static_cast<std::size_t>(std::min<std::ptrdiff_t>(stop, static_cast<std::ptrdiff_t>(n)));
-        return {b, e, options_.count_include_pad ? padded_extent : e - b};
+    // Window of output position o along dimension d (0 rows, 1 columns) for input extent n: input
+    // [begin, end) clipped to the input, and the divisor extent PyTorch uses for it.
+    kernels::pool_span window_span(std::size_t o, std::size_t n, int d) const {
+        return kernels::avg_pool_span(o, n, window_.kernel[d], window_.stride[d], window_.pad_begin[d], window_.pad_end[d],
+                                      options_.count_include_pad);
     }
 
     void forward(const tensor_ref& x, activation& y) const {
@@ -78,13 +69,13 @@ public:
             const float* p = src + plane * h * w;
             float* q = dst + plane * ho * wo;
             for (std::size_t i = 0; i < ho; ++i) {
-                const bounds bi = window_bounds(i, h, 0);
+                const kernels::pool_span bi = window_span(i, h, 0);
                 for (std::size_t j = 0; j < wo; ++j) {
-                    const bounds bj = window_bounds(j, w, 1);
+                    const kernels::pool_span bj = window_span(j, w, 1);
                     float sum = 0.0f;
                     for (std::size_t r = bi.begin; r < bi.end; ++r)
                         for (std::size_t s = bj.begin; s < bj.end; ++s) sum += p[r * w + s];
-                    q[i * wo + j] = sum / static_cast<float>(bi.divisor_extent * bj.divisor_extent);
+                    q[i * wo + j] = sum / static_cast<float>(bi.divisor * bj.divisor);
                 }
             }
         });

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "xddp/kernels/window.hpp"
 #include "xddp/layers/detail/checks.hpp"
 
 namespace xddp {
@@ -58,6 +59,11 @@ inline shape_t window_output_shape(const window2d& w, const shape_t& in, std::si
         throw shape_error(std::string(kind) + ": input shape " + to_string(in) + " is smaller than the window " +
                           to_string({w.extent(0), w.extent(1)}) + " (kernel with dilation) plus padding");
     return {in[0], out_channels, ho, wo};
+}
+
+// The tap geometry of a window (kernels/window.hpp) that the host rules and the device kernels share.
+inline kernels::window taps_of(const window2d& w) {
+    return {w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.pad_begin[0], w.pad_begin[1], w.dilation[0], w.dilation[1]};
 }
 
 }  // namespace xddp

@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "xddp/kernels/influence.hpp"
 #include "xddp/profile/rules/common.hpp"
 
 namespace xddp {
@@ -21,8 +22,7 @@ struct weighted_neuron {
 
 namespace detail::profiles {
 
-// The masked value of step 1: the tail where head and tail agree in sign (> 0 or not), else 0.
-inline float agreeing(float head, float tail) { return (head > 0.0f) == (tail > 0.0f) ? tail : 0.0f; }
+using kernels::agreeing;
 
 // max over k < n of agreeing(h[k], t[k]); SIMD, since a max is exact in any order.
 inline float masked_max(const float* h, const float* t, std::size_t n) {

@@ -1,17 +1,16 @@
 #pragma once
-// The selection rule of DeepDataProfiler (specs/ddp.md section 2) and its two variants, computed the way
-// DDP's float32 PyTorch code decides them, so thresholds fall on the same side as in the golden files:
-//  - scores are sorted descending, equal scores in index order (a total order, so a partial sort that only
-//    orders the accepted prefix gives exactly the entries a full stable sort gives);
-//  - the cumulative sum is torch.cumsum on the CPU: a sequential sum in a double accumulator, each partial
-//    sum rounded to float (ATen's cumsum accumulates float in at::acc_type<float, false> = double);
-//  - ratios, goals and weights are float32 arithmetic, the threshold is compared as a float.
+// The selection rule of DeepDataProfiler (specs/ddp.md section 2) and its two variants on the host: the
+// decisions are kernels/selection.hpp's, shared with the device kernels; here the candidates are sorted
+// descending, equal scores in index order (a total order, so a partial sort that only orders the accepted
+// prefix gives exactly the entries a full stable sort gives), and the accepted entries emitted.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "xddp/kernels/selection.hpp"
 
 namespace xddp {
 
@@ -81,95 +80,49 @@ inline void emit_weights(std::span<const float> values, const std::vector<std::u
 
 }  // namespace detail::profiles
 
-// SELECT(v, threshold, clip = v.size()) for non-negative scores: a = number of sorted entries whose
-// cs / cs_last <= threshold; a -= 1 if a reaches the number of candidates; accept entries 0..a with weight
-// value / cs[a]; drop zero weights. Appends nothing if no score is positive (DDP would divide by zero).
-// Results are in sorted order (descending value).
+namespace detail::profiles {
+
+// Runs a cut of kernels/selection.hpp over `values` sorted lazily, and emits the accepted entries.
+template <class Cut>
+void select_with(std::span<const float> values, std::vector<selected>& out, selection_scratch& scratch, Cut&& cut_of) {
+    out.clear();
+    if (values.empty()) return;
+    descending_prefix order(values, scratch.order);
+    const auto sorted = [&](std::size_t k) { return values[order[k]]; };
+    kernels::selection_cut cut;
+    if (!cut_of(sorted, values.size(), cut)) return;
+    order.ensure(cut.last + 1);
+    emit_weights(values, scratch.order, cut.last, cut.cs, out);
+}
+
+}  // namespace detail::profiles
+
+// SELECT(v, threshold, clip = v.size()) for non-negative scores (kernels::cut_cumulative). Appends nothing
+// if no score is positive (DDP would divide by zero). Results are in sorted order (descending value).
 inline void cumulative_select(std::span<const float> values, double threshold, std::vector<selected>& out,
                               selection_scratch& scratch) {
-    out.clear();
-    const std::size_t n = values.size();
-    if (n == 0) return;
     double total = 0.0;
     for (float v : values) total += v;
-    const float last = static_cast<float>(total);
-    if (!(last > 0.0f)) return;
-    const float thr = static_cast<float>(threshold);
-    detail::profiles::descending_prefix order(values, scratch.order);
-    std::size_t a = 0;
-    float cs_a = 0.0f;
-    if (thr >= 1.0f) {  // every ratio passes: all candidates, normalised by the total
-        order.ensure(n);
-        a = n - 1;
-        cs_a = last;
-    } else {
-        // Non-negative scores make cs non-decreasing, so the entries that pass form a prefix.
-        double acc = 0.0;
-        for (;;) {
-            acc += values[order[a]];
-            cs_a = static_cast<float>(acc);
-            if (!(cs_a / last <= thr)) break;
-            if (++a == n) {
-                a = n - 1;
-                break;
-            }
-        }
-    }
-    detail::profiles::emit_weights(values, scratch.order, a, cs_a, out);
+    detail::profiles::select_with(values, out, scratch, [&](const auto& sorted, std::size_t n, kernels::selection_cut& cut) {
+        return kernels::cut_cumulative(sorted, n, static_cast<float>(total), static_cast<float>(threshold), cut);
+    });
 }
 
-// The linear layer's variant: non-negative products z, goal = threshold * y[o] (float), bias = b[o] (0
-// without bias); a = number of sorted entries with cs + bias <= goal; a -= 1 if a reaches the number of
-// candidates; accept 0..a, weight = value / cs[a]; zeros dropped. Nothing if cs[a] is 0.
+// The linear layer's variant (kernels::cut_biased): non-negative products z, goal = threshold * y[o]
+// (float), bias = b[o] (0 without bias).
 inline void cumulative_select_biased(std::span<const float> values, float goal, float bias,
                                      std::vector<selected>& out, selection_scratch& scratch) {
-    out.clear();
-    const std::size_t n = values.size();
-    if (n == 0) return;
-    detail::profiles::descending_prefix order(values, scratch.order);
-    std::size_t a = 0;
-    float cs_a = 0.0f;
-    double acc = 0.0;
-    for (;;) {
-        acc += values[order[a]];
-        cs_a = static_cast<float>(acc);
-        if (!(cs_a + bias <= goal)) break;
-        if (++a == n) {
-            a = n - 1;
-            break;
-        }
-    }
-    if (!(cs_a > 0.0f)) return;
-    detail::profiles::emit_weights(values, scratch.order, a, cs_a, out);
+    detail::profiles::select_with(values, out, scratch, [&](const auto& sorted, std::size_t n, kernels::selection_cut& cut) {
+        return kernels::cut_biased(sorted, n, goal, bias, cut);
+    });
 }
 
-// The element conv variant for signed products: goals = cs / cs_last with cs_last the full signed sum;
-// a = number of goals <= threshold (cs is not monotone here, so this counts, it does not scan a prefix);
-// a -= 1 if a reaches the number of candidates; accept 0..a, weight = value / cs[a]; zeros dropped.
-// No contributors when cs_last <= 0 (the neuron is positive only through its bias) or cs[a] is 0.
+// The element conv variant for signed products (kernels::cut_signed).
 inline void cumulative_select_signed(std::span<const float> values, double threshold, std::vector<selected>& out,
                                      selection_scratch& scratch) {
-    out.clear();
-    const std::size_t n = values.size();
-    if (n == 0) return;
-    detail::profiles::descending_prefix order(values, scratch.order);
-    order.ensure(n);
-    auto& cs = scratch.cumulative;
-    cs.resize(n);
-    double acc = 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-        acc += values[scratch.order[k]];
-        cs[k] = static_cast<float>(acc);
-    }
-    const float last = cs[n - 1];
-    if (!(last > 0.0f)) return;
-    const float thr = static_cast<float>(threshold);
-    std::size_t a = 0;
-    for (std::size_t k = 0; k < n; ++k)
-        if (cs[k] / last <= thr) ++a;
-    if (a >= n) a = n - 1;
-    if (cs[a] == 0.0f) return;
-    detail::profiles::emit_weights(values, scratch.order, a, cs[a], out);
+    detail::profiles::select_with(values, out, scratch, [&](const auto& sorted, std::size_t n, kernels::selection_cut& cut) {
+        return kernels::cut_signed(sorted, n, static_cast<float>(threshold), cut);
+    });
 }
 
 // Convenience overloads with their own scratch buffers.

@@ -9,9 +9,9 @@
 #include <cstdint>
 
 #include "xddp/config.hpp"
-#include "xddp/kernels/device/arithmetic.hpp"
+#include "xddp/kernels/arithmetic.hpp"
 #include "xddp/kernels/device/pool.hpp"
-#include "xddp/kernels/device/window.hpp"
+#include "xddp/kernels/window.hpp"
 
 namespace xddp::kernels::device {
 
@@ -162,10 +162,13 @@ struct window_values_body {
             q1 = adaptive_end(j, w, wo);
             divisor = static_cast<float>((r1 - r0) * (q1 - q0));
         } else {
-            std::size_t dr, dq;
-            avg_pool2d_body::bounds(i, h, kh, sh, ph, pad_end_h, count_include_pad, r0, r1, dr);
-            avg_pool2d_body::bounds(j, w, kw, sw, pw, pad_end_w, count_include_pad, q0, q1, dq);
-            divisor = static_cast<float>(dr * dq);
+            const pool_span r = avg_pool_span(i, h, kh, sh, ph, pad_end_h, count_include_pad);
+            const pool_span q = avg_pool_span(j, w, kw, sw, pw, pad_end_w, count_include_pad);
+            r0 = r.begin;
+            r1 = r.end;
+            q0 = q.begin;
+            q1 = q.end;
+            divisor = static_cast<float>(r.divisor * q.divisor);
         }
         const std::size_t width = q1 - q0, size = (r1 - r0) * width;
         if (slot == 0) lengths[k] = static_cast<std::uint32_t>(size);

@@ -6,7 +6,7 @@
 #include <cstddef>
 
 #include "xddp/config.hpp"
-#include "xddp/kernels/device/window.hpp"
+#include "xddp/kernels/window.hpp"
 
 namespace xddp::kernels::device {
 

@@ -7,10 +7,9 @@
 #include <cstdint>
 
 #include "xddp/config.hpp"
+#include "xddp/kernels/influence.hpp"
 
 namespace xddp::kernels::device {
-
-XDDP_HOST_DEVICE float agreeing(float head, float tail) { return (head > 0.0f) == (tail > 0.0f) ? tail : 0.0f; }
 
 // One thread per channel of a (C, plane) activation: score[c] = max(0, max_p t[c][p]); arg[c] = the first
 // p in row-major order where t[c][p] equals that maximum (meaningful when the score is positive).

@@ -7,7 +7,7 @@
 #include <cstddef>
 
 #include "xddp/config.hpp"
-#include "xddp/kernels/device/window.hpp"
+#include "xddp/kernels/window.hpp"
 
 namespace xddp::kernels::device {
 
@@ -42,36 +42,17 @@ struct avg_pool2d_body {
     std::size_t kh, kw, sh, sw, ph, pw, pad_end_h, pad_end_w;
     bool count_include_pad;
 
-    // [begin, end) along one dimension and the divisor extent, as layers/avg_pool2d.hpp computes them.
-    XDDP_HOST_DEVICE static void bounds(std::size_t o, std::size_t n, std::size_t k, std::size_t s, std::size_t pb,
-                                        std::size_t pe, bool include_pad, std::size_t& b, std::size_t& e,
-                                        std::size_t& divisor) {
-        const long long start = static_cast<long long>(o * s) - static_cast<long long>(pb);
-        long long stop = start + static_cast<long long>(k);
-        if (stop > static_cast<long long>(n + pe)) stop = static_cast<long long>(n + pe);
-        const std::size_t padded = static_cast<std::size_t>(stop - start);
-        b = static_cast<std::size_t>(start < 0 ? 0 : start);
-        e = static_cast<std::size_t>(stop < static_cast<long long>(n) ? stop : static_cast<long long>(n));
-        divisor = include_pad ? padded : e - b;
-    }
-
     XDDP_HOST_DEVICE void operator()(std::size_t t) const {
         const std::size_t plane = t / (ho * wo), i = t % (ho * wo) / wo, j = t % wo;
-        std::size_t r0, r1, dr, q0, q1, dq;
-        bounds(i, h, kh, sh, ph, pad_end_h, count_include_pad, r0, r1, dr);
-        bounds(j, w, kw, sw, pw, pad_end_w, count_include_pad, q0, q1, dq);
+        const pool_span r = avg_pool_span(i, h, kh, sh, ph, pad_end_h, count_include_pad);
+        const pool_span q = avg_pool_span(j, w, kw, sw, pw, pad_end_w, count_include_pad);
         const float* p = x + plane * h * w;
         float sum = 0.0f;
-        for (std::size_t r = r0; r < r1; ++r)
-            for (std::size_t q = q0; q < q1; ++q) sum += p[r * w + q];
-        y[t] = sum / static_cast<float>(dr * dq);
+        for (std::size_t a = r.begin; a < r.end; ++a)
+            for (std::size_t b = q.begin; b < q.end; ++b) sum += p[a * w + b];
+        y[t] = sum / static_cast<float>(r.divisor * q.divisor);
     }
 };
-
-XDDP_HOST_DEVICE std::size_t adaptive_begin(std::size_t o, std::size_t n, std::size_t out) { return o * n / out; }
-XDDP_HOST_DEVICE std::size_t adaptive_end(std::size_t o, std::size_t n, std::size_t out) {
-    return ((o + 1) * n + out - 1) / out;
-}
 
 struct adaptive_avg_pool2d_body {
     const float* x;

@@ -1,5 +1,5 @@
 #pragma once
-// The selection rule of specs/ddp.md section 2 (profile/selection.hpp on the host) as kernel bodies, one
+// The selection rule of specs/ddp.md section 2 (kernels/selection.hpp, shared with the host) as kernel bodies, one
 // thread per selection problem (a layer's scores, or one influential neuron's candidates): each thread
 // walks its sorted segment sequentially, because the decision depends on the rounding of a sequential
 // float cumulative sum (a double accumulator rounded to float at each step, as torch.cumsum) and a
@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "xddp/config.hpp"
-#include "xddp/kernels/device/arithmetic.hpp"
+#include "xddp/kernels/selection.hpp"
 
 namespace xddp::kernels::device {
 
@@ -29,9 +29,9 @@ struct selection_segments {
     XDDP_HOST_DEVICE float sorted(std::size_t s, std::size_t k) const {
         return values[s * stride + order[s * padded + k]];
     }
-    XDDP_HOST_DEVICE void emit(std::size_t s, std::size_t a, float last) const {
-        for (std::size_t k = 0; k <= a; ++k) weights[s * padded + k] = sorted(s, k) / last;
-        accepted[s] = static_cast<std::uint32_t>(a + 1);
+    XDDP_HOST_DEVICE void emit(std::size_t s, const selection_cut& cut) const {
+        for (std::size_t k = 0; k <= cut.last; ++k) weights[s * padded + k] = sorted(s, k) / cut.cs;
+        accepted[s] = static_cast<std::uint32_t>(cut.last + 1);
     }
 };
 
@@ -43,29 +43,11 @@ struct select_cumulative_body {
     XDDP_HOST_DEVICE void operator()(std::size_t s) const {
         seg.accepted[s] = 0;
         const std::size_t n = seg.length(s);
-        if (n == 0) return;
         double total = 0.0;
         for (std::size_t p = 0; p < n; ++p) total += seg.values[s * seg.stride + p];
-        const float last = static_cast<float>(total);
-        if (!(last > 0.0f)) return;
-        std::size_t a = 0;
-        float cs = 0.0f;
-        if (threshold >= 1.0f) {
-            a = n - 1;
-            cs = last;
-        } else {
-            double acc = 0.0;
-            for (;;) {
-                acc += seg.sorted(s, a);
-                cs = static_cast<float>(acc);
-                if (!(cs / last <= threshold)) break;
-                if (++a == n) {
-                    a = n - 1;
-                    break;
-                }
-            }
-        }
-        seg.emit(s, a, cs);
+        selection_cut cut;
+        if (cut_cumulative([&](std::size_t k) { return seg.sorted(s, k); }, n, static_cast<float>(total), threshold, cut))
+            seg.emit(s, cut);
     }
 };
 
@@ -78,24 +60,10 @@ struct select_biased_body {
 
     XDDP_HOST_DEVICE void operator()(std::size_t s) const {
         seg.accepted[s] = 0;
-        const std::size_t n = seg.length(s);
-        if (n == 0) return;
-        const float goal = exact_mul(threshold, y[s]);
-        const float b = bias ? bias[s] : 0.0f;
-        std::size_t a = 0;
-        float cs = 0.0f;
-        double acc = 0.0;
-        for (;;) {
-            acc += seg.sorted(s, a);
-            cs = static_cast<float>(acc);
-            if (!(exact_add(cs, b) <= goal)) break;
-            if (++a == n) {
-                a = n - 1;
-                break;
-            }
-        }
-        if (!(cs > 0.0f)) return;
-        seg.emit(s, a, cs);
+        selection_cut cut;
+        if (cut_biased([&](std::size_t k) { return seg.sorted(s, k); }, seg.length(s), exact_mul(threshold, y[s]),
+                       bias ? bias[s] : 0.0f, cut))
+            seg.emit(s, cut);
     }
 };
 
@@ -106,24 +74,8 @@ struct select_signed_body {
 
     XDDP_HOST_DEVICE void operator()(std::size_t s) const {
         seg.accepted[s] = 0;
-        const std::size_t n = seg.length(s);
-        if (n == 0) return;
-        double acc = 0.0;
-        for (std::size_t k = 0; k < n; ++k) acc += seg.sorted(s, k);
-        const float last = static_cast<float>(acc);
-        if (!(last > 0.0f)) return;
-        std::size_t a = 0;
-        acc = 0.0;
-        for (std::size_t k = 0; k < n; ++k) {
-            acc += seg.sorted(s, k);
-            if (static_cast<float>(acc) / last <= threshold) ++a;
-        }
-        if (a >= n) a = n - 1;
-        acc = 0.0;
-        for (std::size_t k = 0; k <= a; ++k) acc += seg.sorted(s, k);
-        const float cs = static_cast<float>(acc);
-        if (cs == 0.0f) return;
-        seg.emit(s, a, cs);
+        selection_cut cut;
+        if (cut_signed([&](std::size_t k) { return seg.sorted(s, k); }, seg.length(s), threshold, cut)) seg.emit(s, cut);
     }
 };
 

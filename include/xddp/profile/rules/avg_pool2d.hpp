@@ -87,10 +87,10 @@ struct contribution_rule<avg_pool2d> {
             const std::size_t h = in[1], w = in[2], ho = out_shape[1], wo = out_shape[2];
             for (const std::size_t n : neurons) {
                 const std::size_t c = n / (ho * wo), i = n % (ho * wo) / wo, j = n % wo;
-                const auto bi = layer.window_bounds(i, h, 0);
-                const auto bj = layer.window_bounds(j, w, 1);
+                const auto bi = layer.window_span(i, h, 0);
+                const auto bj = layer.window_span(j, w, 1);
                 detail::rules::window_contributions(n, x.data() + c * h * w, c * h * w, w, bi.begin, bi.end, bj.begin, bj.end,
-                                             static_cast<float>(bi.divisor_extent * bj.divisor_extent), threshold, out, s);
+                                             static_cast<float>(bi.divisor * bj.divisor), threshold, out, s);
             }
         }
     }

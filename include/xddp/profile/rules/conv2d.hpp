@@ -158,7 +158,7 @@ struct contribution_rule<conv2d> {
             }
         } else {
             const std::size_t kh = win.kernel[0], kw = win.kernel[1], taps = kh * kw;
-            const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
+            const kernels::window geo = taps_of(win);
             const std::size_t hw_out = ho * wo, candidates = cg * taps;
             constexpr std::size_t padding = static_cast<std::size_t>(-1);
             std::vector<float>& z = s.values;
@@ -172,14 +172,12 @@ struct contribution_rule<conv2d> {
                 for (std::size_t cl = 0; cl < cg; ++cl) {
                     const float* plane = x.data() + (c0 + cl) * h * w;
                     for (std::size_t r = 0; r < kh; ++r) {
-                        const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
-                                                  static_cast<std::ptrdiff_t>(win.pad_begin[0]);
+                        const long long ii = kernels::tap(i, r, geo.sh, geo.dh, geo.ph);
                         for (std::size_t q = 0; q < kw; ++q) {
-                            const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
-                                                      static_cast<std::ptrdiff_t>(win.pad_begin[1]);
+                            const long long jj = kernels::tap(j, q, geo.sw, geo.dw, geo.pw);
                             const std::size_t idx = (cl * kh + r) * kw + q;
-                            if (ii >= 0 && ii < H && jj >= 0 && jj < W) {
-                                const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
+                            if (kernels::inside(ii, h) && kernels::inside(jj, w)) {
+                                const std::size_t flat = static_cast<std::size_t>(ii) * w + static_cast<std::size_t>(jj);
                                 z[idx] = wrow[idx] * plane[flat];
                                 where[idx] = (c0 + cl) * h * w + flat;
                             } else {

@@ -21,6 +21,13 @@ inline void identity_contributions(std::span<const std::size_t> neurons, synapse
     for (const std::size_t n : neurons) out.push_back({n, n, 1.0});
 }
 
+// Both shapes (C, H, W), checked before a rule reads their extents.
+inline void check_planar(std::string_view kind, const shape_t& in, const shape_t& out) {
+    if (in.size() != 3 || out.size() != 3)
+        throw shape_error(std::string(kind) + " contributions: input " + to_string(in) + " and output " + to_string(out) +
+                          " do not fit the layer");
+}
+
 inline void check_pool_shapes(std::string_view kind, const shape_t& in, const shape_t& out, std::size_t ho,
                               std::size_t wo) {
     if (in.size() != 3 || out.size() != 3 || in[0] != out[0] || out[1] != ho || out[2] != wo)
@@ -47,29 +54,20 @@ struct contribution_rule<max_pool2d> {
             detail::rules::identity_contributions(neurons, out);
         } else {
             const std::size_t h = in[1], w = in[2], ho = out_shape[1], wo = out_shape[2];
-            const std::ptrdiff_t H = static_cast<std::ptrdiff_t>(h), W = static_cast<std::ptrdiff_t>(w);
+            const kernels::window geo = taps_of(win);
             for (const std::size_t n : neurons) {
                 const std::size_t c = n / (ho * wo), i = n % (ho * wo) / wo, j = n % wo;
                 const float* plane = x.data() + c * h * w;
                 bool found = false;
                 float best = 0.0f;
                 std::size_t arg = 0;
-                for (std::size_t r = 0; r < win.kernel[0]; ++r) {
-                    const std::ptrdiff_t ii = static_cast<std::ptrdiff_t>(i * win.stride[0] + r * win.dilation[0]) -
-                                              static_cast<std::ptrdiff_t>(win.pad_begin[0]);
-                    if (ii < 0 || ii >= H) continue;
-                    for (std::size_t q = 0; q < win.kernel[1]; ++q) {
-                        const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j * win.stride[1] + q * win.dilation[1]) -
-                                                  static_cast<std::ptrdiff_t>(win.pad_begin[1]);
-                        if (jj < 0 || jj >= W) continue;
-                        const std::size_t flat = static_cast<std::size_t>(ii * W + jj);
-                        if (!found || plane[flat] > best) {
-                            found = true;
-                            best = plane[flat];
-                            arg = flat;
-                        }
+                kernels::for_each_inside_tap(geo, i, j, h, w, [&](std::size_t flat) {
+                    if (!found || plane[flat] > best) {
+                        found = true;
+                        best = plane[flat];
+                        arg = flat;
                     }
-                }
+                });
                 if (found && best != 0.0f) out.push_back({n, c * h * w + arg, best});
             }
         }

@@ -7,7 +7,7 @@
 
 #include "xddp/config.hpp"
 
-namespace xddp::kernels::device {
+namespace xddp::kernels {
 
 XDDP_HOST_DEVICE float exact_mul(float a, float b) {
 #if defined(__CUDA_ARCH__)
@@ -25,4 +25,4 @@ XDDP_HOST_DEVICE float exact_add(float a, float b) {
 #endif
 }
 
-}  // namespace xddp::kernels::device
+}  // namespace xddp::kernels
