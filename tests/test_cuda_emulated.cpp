@@ -6,9 +6,12 @@
 
 #include <doctest/doctest.h>
 
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "device_policy_checks.hpp"
+#include "xddp/device/layer_kernel.hpp"
 #include "xddp/kernels/grid.hpp"
 #include "xddp/tensor/cuda.hpp"
 #include "xddp/tensor/cuda_emulated.hpp"
@@ -74,4 +77,53 @@ TEST_CASE("emulated CUDA kernels: bad inputs throw as on the host") {
     xddp::graph g({2, 3});
     g.add("twice", user_scale_layer{}, g.input());
     CHECK_THROWS_AS(xddp::device_model<emulated>{g}, xddp::unsupported_error);
+}
+
+// A layer type of the user's own with device kernels: one body, one device_layer specialization and its
+// registration, written outside the library; device_model runs it and equals the host forward.
+namespace user_device {
+
+struct offset_layer {
+    static constexpr std::string_view kind = "user_offset";
+    float offset = 0.5f;
+
+    xddp::shape_t output_shape(std::span<const xddp::shape_t> in) const { return in[0]; }
+    std::vector<xddp::parameter> parameters() { return {}; }
+    void forward(const xddp::tensor_ref& x, xddp::activation& y) const {
+        y = xt::adapt(x.data(), x.size(), xt::no_ownership(), x.shape());
+        y += offset;
+    }
+};
+
+struct offset_body {
+    const float* x;
+    float* y;
+    float offset;
+    XDDP_HOST_DEVICE void operator()(std::size_t t) const { y[t] = x[t] + offset; }
+};
+
+}  // namespace user_device
+
+template <>
+struct xddp::device_layer<user_device::offset_layer> {
+    template <class P>
+    static void forward(const user_device::offset_layer& l, const xddp::device_forward_call<P>& c) {
+        P::launch(c.count(), user_device::offset_body{c.x(), c.y(), l.offset});
+    }
+};
+
+namespace user_device {
+XDDP_DEVICE_LAYER(offset_layer)
+}
+
+TEST_CASE("emulated CUDA kernels: a user layer with its own device_layer runs under the policy") {
+    xddp::graph g({2, 3});
+    const auto h = g.add("offset", user_device::offset_layer{}, g.input());
+    g.add("relu", xddp::relu{}, h);
+    xt::xarray<float> x = {{{-1.0f, 0.25f, 2.0f}, {-0.75f, -0.5f, 3.0f}}};
+    const xddp::activations host = g.forward(x);
+    const xddp::activations dev = xddp::forward<emulated>(g, x);
+    CHECK(dev.output() == host.output());
+    CHECK(dev.output()(0, 0, 1) == 0.75f);  // 0.25 + 0.5
+    CHECK(dev.output()(0, 1, 0) == 0.0f);   // relu(-0.75 + 0.5)
 }

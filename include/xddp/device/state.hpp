@@ -117,16 +117,14 @@ state_counts count_states(const device_tensor<P>& x) {
 // The same for x in host memory; xddp::host counts with state_counter<exact_hash>.
 template <class P = host>
 state_counts count_states(const tensor_ref& x) {
-    if constexpr (std::same_as<P, host>) {
-        detail::device::layout_of(x.shape());
-        state_counter<exact_hash> c;
-        c.add(x);
-        return c.distinct_states();
-    } else {
-        require_kernel_policy<P>();
-        if constexpr (kernel_policy<P>) return count_states<P>(to_device<P>(x));
-        else return {};
-    }
+    return by_policy<P>(
+        [&] {
+            detail::device::layout_of(x.shape());
+            state_counter<exact_hash> c;
+            c.add(x);
+            return c.distinct_states();
+        },
+        [&]<class Q>() { return count_states<Q>(to_device<Q>(x)); });
 }
 
 }  // namespace xddp

@@ -42,15 +42,11 @@ public:
     // per run); the stages consume its activations on the host.
     template <class P = host>
     void run(const tensor_ref& x, const run_options& options = {}) {
-        if constexpr (std::same_as<P, host>) {
-            run_batches(x, options, [&](const tensor_ref& batch) { return graph_.forward(batch, needs); });
-        } else {
-            require_kernel_policy<P>();
-            if constexpr (kernel_policy<P>) {
-                const device_model<P> model(graph_);
-                run_batches(x, options, [&](const tensor_ref& batch) { return to_host(model.forward(batch, needs)); });
-            }
-        }
+        by_policy<P>([&] { run_batches(x, options, [&](const tensor_ref& batch) { return graph_.forward(batch, needs); }); },
+                     [&]<class Q>() {
+                         const device_model<Q> model(graph_);
+                         run_batches(x, options, [&](const tensor_ref& batch) { return to_host(model.forward(batch, needs)); });
+                     });
     }
 
     template <std::size_t I>

@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "xddp/core/tensor_policy.hpp"
 #include "xddp/kernels/device/elementwise.hpp"
@@ -53,6 +54,25 @@ constexpr void require_kernel_policy() {
     static_assert(std::same_as<P, cuda> || kernel_policy<P>,
                   "this tensor policy has no device kernels: use xddp::host (the default), xddp::cuda (nvcc) or "
                   "xddp::cuda_emulated");
+}
+
+// The one place that branches on the policy kind: on_host() under xddp::host, on_device.operator()<P>()
+// under a kernel policy (a template lambda `[&]<class Q>() {...}`, so its body is compiled for kernel
+// policies only); anything else stops the build at require_kernel_policy's static_assert. The result is
+// on_host's.
+template <class P, class Host, class Device>
+decltype(auto) by_policy(Host&& on_host, Device&& on_device) {
+    if constexpr (std::same_as<P, host>) {
+        return on_host();
+    } else {
+        require_kernel_policy<P>();
+        if constexpr (kernel_policy<P>) {
+            return on_device.template operator()<P>();
+        } else {
+            using result = std::invoke_result_t<Host>;
+            if constexpr (!std::is_void_v<result>) return result{};
+        }
+    }
 }
 
 }  // namespace xddp
