@@ -286,7 +286,7 @@ TEST_CASE("metrics: status and compare tables reproduce deeplite's display where
     const auto golden = lines_of(text.str());
 
     const auto g = xddp::zoo::build("resnet18");
-    const xddp::metrics::profile_options deeplite{.convention = xddp::mac_convention::deeplite};
+    const xddp::metrics::profiler_options deeplite{.convention = xddp::mac_convention::deeplite};
     xddp::metrics::profiler a(g, "resnet18-clone", deeplite), b(g, "resnet18", deeplite);
     const auto fourty_two = [](const xddp::graph&, const xddp::metrics::data_split&) { return 42.0; };
     a.set_evaluation({}, fourty_two);

@@ -84,7 +84,7 @@ void set_evaluation(metrics::profiler& p, const graph& g, const metrics_options_
                      "Top-" + std::to_string(k) + " Accuracy");
 }
 
-metrics::profile_options profile_options_of(const metrics_options_cli& o, std::size_t batch) {
+metrics::profiler_options profiler_options_of(const metrics_options_cli& o, std::size_t batch) {
     return {.batch = batch, .convention = convention_of(o.convention),
             .latency = {.warmup = o.warmup, .repeats = o.repeats, .batch = batch}};
 }
@@ -106,7 +106,7 @@ void add_summary_command(CLI::App& app) {
         if (opt->threads) set_num_threads(opt->threads);
         auto [description, g] = load_model(*model);
         const std::size_t batch = apply_input_shape(opt->input_shape, g);
-        metrics::profiler p(g, *model, profile_options_of(*opt, batch));
+        metrics::profiler p(g, *model, profiler_options_of(*opt, batch));
         set_evaluation(p, g, *opt);
         const auto keys = metrics::default_keys(p, opt->latency);
         std::cout << "Model " << description << ", batch " << batch << ", MACs in the " << opt->convention
@@ -140,8 +140,8 @@ void add_compare_models_command(CLI::App& app) {
         if (opt->threads) set_num_threads(opt->threads);
         auto a = load_model((*names)[0]);
         auto b = load_model((*names)[1]);
-        metrics::profiler pa(a.model, (*names)[0], profile_options_of(*opt, apply_input_shape(opt->input_shape, a.model)));
-        metrics::profiler pb(b.model, (*names)[1], profile_options_of(*opt, apply_input_shape(opt->input_shape, b.model)));
+        metrics::profiler pa(a.model, (*names)[0], profiler_options_of(*opt, apply_input_shape(opt->input_shape, a.model)));
+        metrics::profiler pb(b.model, (*names)[1], profiler_options_of(*opt, apply_input_shape(opt->input_shape, b.model)));
         set_evaluation(pa, a.model, *opt);
         set_evaluation(pb, b.model, *opt);
         std::cout << "A: " << a.description << "\nB: " << b.description << "\nMACs in the " << opt->convention << " convention\n";

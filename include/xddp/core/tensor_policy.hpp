@@ -1,5 +1,7 @@
 #pragma once
-// The tensor_policy concept: what a storage/kernel backend (host, cuda) provides.
+// The tensor_policy concept: what every storage/kernel backend (host, cuda, cuda_emulated) provides and the
+// library uses: a name for messages, and a caller's own buffer seen as a tensor without a copy. A backend
+// with kernels states more (tensor/kernel_policy.hpp).
 
 #include <array>
 #include <concepts>
@@ -10,10 +12,6 @@ namespace xddp {
 template <class P>
 concept tensor_policy = requires {
     { P::name } -> std::convertible_to<std::string_view>;
-    typename P::dynamic_tensor;
-    typename P::template tensor<4>;
-    typename P::template tensor<2>;
-    typename P::template tensor<1>;
 } && requires(float* data, const std::array<std::size_t, 4>& shape) {
     { P::adapt(data, shape) };
 };

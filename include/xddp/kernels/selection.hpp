@@ -27,6 +27,9 @@ struct selection_cut {
 // SELECT(v, threshold, clip = n) for non-negative scores summing to `total` (summed in index order, in a
 // double, rounded to float): the entries whose cs / total <= threshold, plus one; all if threshold >= 1.
 // Nothing if total is not positive.
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable  // instantiated with host-only callables by the host rules
+#endif
 template <class Sorted>
 XDDP_HOST_DEVICE bool cut_cumulative(Sorted&& sorted, std::size_t n, float total, float threshold, selection_cut& cut) {
     if (n == 0 || !(total > 0.0f)) return false;
@@ -53,6 +56,9 @@ XDDP_HOST_DEVICE bool cut_cumulative(Sorted&& sorted, std::size_t n, float total
 
 // The linear layer's variant for non-negative products: entries while cs + bias <= goal (goal =
 // threshold * y[o]), plus one, at most all. Nothing if the cut's cs is not positive.
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable  // instantiated with host-only callables by the host rules
+#endif
 template <class Sorted>
 XDDP_HOST_DEVICE bool cut_biased(Sorted&& sorted, std::size_t n, float goal, float bias, selection_cut& cut) {
     if (n == 0) return false;
@@ -76,6 +82,9 @@ XDDP_HOST_DEVICE bool cut_biased(Sorted&& sorted, std::size_t n, float goal, flo
 // The element conv variant for signed products: a = number of k with cs[k] / cs[n-1] <= threshold (cs is
 // not monotone here, so this counts, it does not scan a prefix), at most n - 1. Nothing when cs[n-1] <= 0
 // (the neuron is positive only through its bias) or cs[a] is 0.
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable  // instantiated with host-only callables by the host rules
+#endif
 template <class Sorted>
 XDDP_HOST_DEVICE bool cut_signed(Sorted&& sorted, std::size_t n, float threshold, selection_cut& cut) {
     if (n == 0) return false;

@@ -27,6 +27,9 @@ XDDP_HOST_DEVICE bool inside(long long v, std::size_t extent) { return v >= 0 &&
 
 // Calls f(flat) for every tap of output position (i, j)'s window that lies inside an (h, w) plane, row by row
 // (PyTorch's visiting order); flat = row * w + column. Padding taps are skipped.
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable  // instantiated with host-only callables by the host rules
+#endif
 template <class F>
 XDDP_HOST_DEVICE void for_each_inside_tap(const window& win, std::size_t i, std::size_t j, std::size_t h,
                                           std::size_t w, F&& f) {

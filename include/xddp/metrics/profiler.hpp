@@ -72,7 +72,7 @@ private:
 
 enum class registration { plain, override_ };
 
-struct profile_options {
+struct profiler_options {
     std::size_t batch = 1;
     mac_convention convention = mac_convention::common;
     latency_options latency{};
@@ -121,7 +121,7 @@ inline constexpr std::array<builtin_metric, 11> builtin_metrics{{
 class profiler {
 public:
     // The profiler keeps a reference to model, which must outlive it.
-    explicit profiler(const graph& model, std::string name = "model", profile_options options = {})
+    explicit profiler(const graph& model, std::string name = "model", profiler_options options = {})
         : model_(&model), name_(std::move(name)), options_(options) {
         register_builtin("static", [](const profiler& p, metric_values& out) {
             const model_cost& c = p.cost();
@@ -147,11 +147,11 @@ public:
         });
     }
 
-    profiler(graph&&, std::string = {}, profile_options = {}) = delete;  // would dangle
+    profiler(graph&&, std::string = {}, profiler_options = {}) = delete;  // would dangle
 
     const graph& model() const noexcept { return *model_; }
     const std::string& name() const noexcept { return name_; }
-    const profile_options& options() const noexcept { return options_; }
+    const profiler_options& options() const noexcept { return options_; }
 
     // The static costs, computed once.
     const model_cost& cost() const {
@@ -248,7 +248,7 @@ private:
 
     const graph* model_;
     std::string name_;
-    profile_options options_;
+    profiler_options options_;
     std::vector<function_entry> functions_;
     std::vector<std::size_t> builtin_;
     std::map<std::string, std::size_t, std::less<>> owner_;

@@ -5,7 +5,8 @@
 //   xddp::pipeline p(g, xddp::profile_stage<xddp::channel_neurons>({.threshold = 0.1}));
 //   p.run(images);                       // (N, C, H, W), in batches
 //   const xddp::profile& cls = p.stage<0>().class_profile();
-//   p.run<xddp::cuda>(images);           // the forward passes on a GPU (a .cu file), the stages as before
+//   p.run<xddp::cuda>(images);           // the forward passes on a GPU (a .cu file, with
+//                                        // <xddp/device/forward.hpp>), the stages as before
 
 #include <algorithm>
 #include <concepts>
@@ -17,11 +18,16 @@
 
 #include "xddp/core/error.hpp"
 #include "xddp/core/tensor_ref.hpp"
-#include "xddp/device/forward.hpp"
 #include "xddp/model/graph.hpp"
 #include "xddp/pipeline/stage.hpp"
+#include "xddp/tensor/kernel_policy.hpp"
 
 namespace xddp {
+
+// The device stack is not pulled into host builds: run<P> under a kernel policy needs
+// <xddp/device/forward.hpp> included where it is called.
+template <class P>
+class device_model;
 
 struct run_options {
     std::size_t batch_size = 16;  // inputs per forward pass

@@ -173,9 +173,6 @@ struct cuda {
 
     template <class T>
     using buffer = gpu::device_buffer<T>;
-    using dynamic_tensor = device_tensor<cuda>;
-    template <std::size_t N>
-    using tensor = device_tensor<cuda>;
 
     // A caller's device buffer seen as a tensor, without a copy; the caller keeps it alive.
     template <std::size_t N>

@@ -34,9 +34,6 @@ struct cuda_emulated {
         std::vector<T> values_;
     };
 
-    using dynamic_tensor = device_tensor<cuda_emulated>;
-    template <std::size_t N>
-    using tensor = device_tensor<cuda_emulated>;
 
     template <std::size_t N>
     static device_view adapt(float* data, const std::array<std::size_t, N>& shape) {

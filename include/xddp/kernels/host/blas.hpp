@@ -2,9 +2,13 @@
 // The BLAS calls xddp's host kernels make. Declarations come from xtensor-blas's bundled cblas
 // header (including the system <cblas.h> as well would clash with it).
 
+#include <algorithm>
 #include <cstddef>
+#include <thread>
 
 #include <xflens/cxxblas/drivers/cblas.h>
+
+#include "xddp/core/threads.hpp"
 
 extern "C" {
 // OpenBLAS's thread control; weak, so that linking against another BLAS still works.
@@ -41,5 +45,12 @@ inline void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::
 inline void set_blas_threads(int threads) {
     if (openblas_set_num_threads) openblas_set_num_threads(threads);
 }
+
+// BLAS follows xddp::set_num_threads, never past the hardware's threads: OpenBLAS gives each its own buffer
+// (128 MiB of address space) and retries forever when a memory limit refuses one.
+inline const bool blas_follows_thread_count = follow_thread_count([](unsigned threads) {
+    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    set_blas_threads(static_cast<int>(std::min(threads, hardware)));
+});
 
 }  // namespace xddp::kernels::host
