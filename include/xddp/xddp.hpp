@@ -32,6 +32,7 @@
 #include "xddp/layers/linear.hpp"
 #include "xddp/layers/max_pool2d.hpp"
 #include "xddp/layers/relu.hpp"
+#include "xddp/layers/sigmoid.hpp"
 
 #include "xddp/distributed/shard.hpp"
 #include "xddp/io/atomic_file.hpp"

@@ -19,6 +19,7 @@
 #include "xddp/io/onnx/ops/identity.hpp"
 #include "xddp/io/onnx/ops/leaky_relu.hpp"
 #include "xddp/io/onnx/ops/relu.hpp"
+#include "xddp/io/onnx/ops/sigmoid.hpp"
 
 // Views of activations and constants
 #include "xddp/io/onnx/ops/flatten.hpp"
