@@ -11,8 +11,15 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <xtensor/xadapt.hpp>
 
+#include <xddp/layers/gelu.hpp>
+#include <xddp/layers/hard_sigmoid.hpp>
+#include <xddp/layers/hard_swish.hpp>
 #include <xddp/layers/sigmoid.hpp>
+#include <xddp/layers/silu.hpp>
+#include <xddp/layers/softmax.hpp>
+#include <xddp/layers/tanh.hpp>
 
 #include "check_error.hpp"
 
@@ -94,4 +101,107 @@ TEST_CASE("sigmoid: 1 / (1 + exp(-x)), its device body and shapes") {
     check_shapes(layer);
     check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::sigmoid_body{x, y}; });
     static_assert(xddp::role_v<xddp::sigmoid> == xddp::profile_role::absorbed);
+}
+
+TEST_CASE("tanh: its device body and shapes") {
+    const xddp::tanh layer;
+    check_against(layer, [](double v) { return std::tanh(v); });
+    check_non_finite(layer, -1.0f, 1.0f);
+    check_shapes(layer);
+    check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::tanh_body{x, y}; });
+}
+
+TEST_CASE("silu: x * sigmoid(x), its device body and shapes") {
+    const xddp::silu layer;
+    check_against(layer, [](double v) { return v / (1.0 + std::exp(-v)); });
+    check_non_finite(layer, std::numeric_limits<float>::quiet_NaN(), inf);  // -inf / inf, as in PyTorch
+    check_shapes(layer);
+    check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::silu_body{x, y}; });
+}
+
+TEST_CASE("gelu: 0.5 x (1 + erf(x / sqrt 2)), its device body and shapes") {
+    const xddp::gelu layer;
+    check_against(layer, [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); });
+    check_non_finite(layer, std::numeric_limits<float>::quiet_NaN(), inf);  // -inf * 0, as in PyTorch
+    check_shapes(layer);
+    check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::gelu_body{x, y}; });
+}
+
+// Inputs where ONNX's formula alpha x + beta and PyTorch's relu6(x + 3) / 6 round differently, with the
+// outputs PyTorch 1.13 computes for them (hexadecimal floats, exact).
+const std::vector<float> torch_inputs = {-100.0f, -7.5f, -3.0f, -0x1.2bc656p+1f, -0x1.bc4abap+0f, -0x1.0097acp+0f,
+                                         -0x1.fa6cf8p-1f, -0x1.5798eep-27f, 0.0f, 0x1.333334p-2f, 1.25f,
+                                         0x1.7ffffep+1f, 3.0f, 0x1.5a4784p+2f, 88.0f};
+
+template <class L>
+void check_torch_bits(const L& layer, const std::vector<float>& want) {
+    const xt::xarray<float> x = xt::adapt(torch_inputs, {std::size_t{1}, torch_inputs.size()});
+    const auto y = run(layer, x);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        INFO(L::kind, " of ", torch_inputs[i]);
+        CHECK(std::memcmp(&y.data()[i], &want[i], sizeof(float)) == 0);
+    }
+}
+
+TEST_CASE("hard_sigmoid: PyTorch's Hardsigmoid bits by default, ONNX's formula for other alpha and beta") {
+    const xddp::hard_sigmoid torch_default;
+    check_torch_bits(torch_default, {0.0f, 0.0f, 0.0f, 0x1.c1338ap-4f, 0x1.af9c5ep-3f, 0x1.54f038p-2f, 0x1.573102p-2f, 0.5f,
+                                     0.5f, 0x1.19999ap-1f, 0x1.6aaaaap-1f, 1.0f, 1.0f, 1.0f, 1.0f});
+    check_against(torch_default, [](double v) { return std::clamp(v / 6.0 + 0.5, 0.0, 1.0); });
+    check_non_finite(torch_default, 0.0f, 1.0f);
+    const xddp::hard_sigmoid onnx_default{0.2f, 0.5f};
+    check_against(onnx_default, [](double v) { return std::clamp(0.2 * v + 0.5, 0.0, 1.0); });
+    check_non_finite(onnx_default, 0.0f, 1.0f);
+    check_shapes(onnx_default);
+    for (const xddp::hard_sigmoid& layer : {torch_default, onnx_default})
+        check_body(layer, [&](const float* x, float* y) {
+            return xddp::kernels::device::hard_sigmoid_body{x, y, layer.alpha, layer.beta};
+        });
+}
+
+TEST_CASE("hard_swish: PyTorch's Hardswish bits, its device body and shapes") {
+    const xddp::hard_swish layer;
+    check_torch_bits(layer, {-0.0f, -0.0f, -0.0f, -0x1.07019cp-2f, -0x1.768898p-2f, -0x1.55ba38p-2f, -0x1.53747ap-2f,
+                             -0x1.5798eep-28f, 0.0f, 0x1.51eb86p-3f, 0x1.c55556p-1f, 0x1.7ffffep+1f, 3.0f,
+                             0x1.5a4786p+2f, 88.0f});
+    check_against(layer, [](double v) { return v * std::clamp(v + 3.0, 0.0, 6.0) / 6.0; });
+    check_non_finite(layer, std::numeric_limits<float>::quiet_NaN(), inf);  // -inf * 0, as in PyTorch
+    check_shapes(layer);
+    check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::hard_swish_body{x, y}; });
+}
+
+TEST_CASE("softmax over channels: each position's channels sum to 1, large logits do not overflow") {
+    const xddp::softmax layer;
+    const auto x = probe_batch();  // (2, 3, 4, 5), with +-100 and +-1e30 among the values
+    const auto y = run(layer, x);
+    REQUIRE(y.shape() == x.shape());
+    for (std::size_t n = 0; n < 2; ++n)
+        for (std::size_t p = 0; p < 20; ++p) {
+            double m = -INFINITY;
+            for (std::size_t c = 0; c < 3; ++c) m = std::max(m, double(x.data()[(n * 3 + c) * 20 + p]));
+            double sum = 0.0;
+            for (std::size_t c = 0; c < 3; ++c) sum += std::exp(double(x.data()[(n * 3 + c) * 20 + p]) - m);
+            double total = 0.0;
+            for (std::size_t c = 0; c < 3; ++c) {
+                const std::size_t i = (n * 3 + c) * 20 + p;
+                const double want = std::exp(double(x.data()[i]) - m) / sum;
+                CHECK(std::abs(y.data()[i] - want) <= 1e-6);
+                total += y.data()[i];
+            }
+            CHECK(total == doctest::Approx(1.0).epsilon(1e-6));
+        }
+    // (N, C) logits; a NaN makes its sample NaN; a single channel gives 1.
+    const xt::xarray<float> logits = {{1.0f, 2.0f, 3.0f}, {std::numeric_limits<float>::quiet_NaN(), 0.0f, 0.0f}};
+    const auto p = run(layer, logits);
+    CHECK(p(0, 2) == doctest::Approx(std::exp(1.0) / (1.0 + std::exp(1.0) + std::exp(-1.0))));
+    CHECK((std::isnan(p(1, 0)) && std::isnan(p(1, 1)) && std::isnan(p(1, 2))));
+    CHECK(run(layer, xt::xarray<float>{{{5.0f, -7.0f}}})(0, 0, 1) == 1.0f);
+
+    const xddp::shape_t in[] = {{2, 3, 4, 5}, {2, 3, 4, 5}};
+    CHECK(layer.output_shape(std::span(in, 1)) == in[0]);
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(in), "softmax: expected 1 input, got 2");
+    const xddp::shape_t vector[] = {{7}};
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(vector), "softmax: input shape (7,) does not fit, expected (N, C, ...)");
+    CHECK(layer.cost(std::span(in, 1)).macs_deeplite == 0);
+    check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::channel_softmax_body{x, y, 3, 20}; });
 }

@@ -16,10 +16,14 @@
 #include "xddp/io/onnx/ops/clip.hpp"
 #include "xddp/io/onnx/ops/dropout.hpp"
 #include "xddp/io/onnx/ops/elu.hpp"
+#include "xddp/io/onnx/ops/hard_sigmoid.hpp"
+#include "xddp/io/onnx/ops/hard_swish.hpp"
 #include "xddp/io/onnx/ops/identity.hpp"
 #include "xddp/io/onnx/ops/leaky_relu.hpp"
 #include "xddp/io/onnx/ops/relu.hpp"
 #include "xddp/io/onnx/ops/sigmoid.hpp"
+#include "xddp/io/onnx/ops/softmax.hpp"
+#include "xddp/io/onnx/ops/tanh.hpp"
 
 // Views of activations and constants
 #include "xddp/io/onnx/ops/flatten.hpp"
