@@ -137,3 +137,93 @@ TEST_CASE("ONNX Softmax imports over the channel axis only") {
     for (const float v : x) sum += std::exp(double(v));
     CHECK(g(x)(0, 7) == doctest::Approx(std::exp(double(x.data()[7])) / sum));
 }
+
+namespace {
+
+// x -> Div(x, sqrt 2) -> Erf -> Add 1 -> Mul x -> Mul 0.5 -> y as PyTorch 1.13 writes nn.GELU() at opset 13,
+// each constant a Constant node just before the node reading it.
+void add_gelu_nodes(model_builder& b, const std::string& x, const std::string& y) {
+    set_tensor(b.node("Constant", {}, {"c0"}, "/act/Constant"), "value", float_tensor("", {}, {1.41421356f}));
+    b.node("Div", {x, "c0"}, {"d"}, "/act/Div");
+    b.node("Erf", {"d"}, {"e"}, "/act/Erf");
+    set_tensor(b.node("Constant", {}, {"c1"}, "/act/Constant_1"), "value", float_tensor("", {}, {1.0f}));
+    b.node("Add", {"e", "c1"}, {"a"}, "/act/Add");
+    b.node("Mul", {x, "a"}, {"m"}, "/act/Mul");
+    set_tensor(b.node("Constant", {}, {"c2"}, "/act/Constant_2"), "value", float_tensor("", {}, {0.5f}));
+    b.node("Mul", {"m", "c2"}, {y}, "/act/Mul_1");
+}
+
+// The GELU of x (N, 3, 4, 5) alone; `edit` may change any node afterwards.
+model_builder gelu_model(const std::function<void(model_builder&)>& edit = {}) {
+    model_builder b;
+    b.input("x", {3, 4, 5}).output("y");
+    add_gelu_nodes(b, "x", "y");
+    if (edit) edit(b);
+    return b;
+}
+
+pb::NodeProto& node_named(model_builder& b, const std::string& name) {
+    for (auto& n : *b.graph().mutable_node())
+        if (n.name() == name) return n;
+    FAIL("no node " << name);
+    throw;
+}
+
+}  // namespace
+
+TEST_CASE("ONNX GELU: PyTorch's Div, Erf, Add, Mul, Mul becomes one gelu; a broken pattern is refused by node") {
+    const auto g = load(gelu_model());
+    REQUIRE(g.size() == 2);
+    CHECK(g[1].layer->kind() == "gelu");
+    CHECK(g[1].name == "act");
+    check_elementwise(g, [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); });
+    // Operands of Add and Mul in the other order.
+    const auto swapped = load(gelu_model([](model_builder& b) {
+        node_named(b, "/act/Add").mutable_input()->SwapElements(0, 1);
+        node_named(b, "/act/Mul").mutable_input()->SwapElements(0, 1);
+        node_named(b, "/act/Mul_1").mutable_input()->SwapElements(0, 1);
+    }));
+    CHECK(swapped[1].layer->kind() == "gelu");
+    // After a conv: the gelu is absorbed into the conv's layer.
+    model_builder after_conv;
+    after_conv.input("x", {3, 4, 5}).output("y").weight("w", {3, 3, 1, 1});
+    after_conv.node("Conv", {"x", "w"}, {"c"}, "/conv/Conv");
+    add_gelu_nodes(after_conv, "c", "y");
+    const auto with_conv = load(after_conv);
+    REQUIRE(with_conv.size() == 3);
+    CHECK(with_conv[2].layer->kind() == "gelu");
+    CHECK(xddp::layer_groups(with_conv).size() == 2);
+
+    using xddp::unsupported_error;
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) {
+                    node_named(b, "/act/Constant").mutable_attribute()->Clear();
+                    set_tensor(node_named(b, "/act/Constant"), "value", float_tensor("", {}, {1.5f}));
+                })),
+                "node '/act/Div' (Div, opset 13): divides by 'c0'; xddp imports Div only as the start of GELU's erf form");
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) {
+                    node_named(b, "/act/Constant_2").mutable_attribute()->Clear();
+                    set_tensor(node_named(b, "/act/Constant_2"), "value", float_tensor("", {}, {0.25f}));
+                })),
+                "node '/act/Mul_1' (Mul, opset 13): reads 'm', an inner value of GELU's erf form");
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) {
+                    node_named(b, "/act/Constant_1").mutable_attribute()->Clear();
+                    set_tensor(node_named(b, "/act/Constant_1"), "value", float_tensor("", {}, {2.0f}));
+                })),
+                "node '/act/Add' (Add, opset 13): reads 'e', an inner value of GELU's erf form (Div(x, sqrt 2) -> Erf -> "
+                "Add 1 -> Mul x -> Mul 0.5), but is not its next step, Add 1");
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) { node_named(b, "/act/Erf").set_op_type("Tanh"); })),
+                "node '/act/Erf' (Tanh, opset 13): reads 'd'");
+    // Mul by something other than x.
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) { *node_named(b, "/act/Mul").mutable_input(0) = "c1"; })),
+                "node '/act/Mul' (Mul, opset 13): reads 'a'");
+    // An inner value read twice, or left as the model output.
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) {
+                    b.node("Add", {"y", "e"}, {"z"}, "/extra/Add");
+                    b.graph().mutable_output(0)->set_name("z");
+                })),
+                "node '/act/Erf' (Erf, opset 13): its output 'e' is read 2 times");
+    CHECK_ERROR(unsupported_error, load(gelu_model([](model_builder& b) { b.graph().mutable_output(0)->set_name("a"); })),
+                "the model output 'a' is an inner value of GELU's erf form");
+    // A Div elsewhere, and an Erf on its own.
+    CHECK_ERROR(unsupported_error, load(unary("Erf")), "op type 'Erf' is not supported");
+}

@@ -16,6 +16,7 @@
 #include "xddp/io/onnx/ops/clip.hpp"
 #include "xddp/io/onnx/ops/dropout.hpp"
 #include "xddp/io/onnx/ops/elu.hpp"
+#include "xddp/io/onnx/ops/gelu.hpp"
 #include "xddp/io/onnx/ops/hard_sigmoid.hpp"
 #include "xddp/io/onnx/ops/hard_swish.hpp"
 #include "xddp/io/onnx/ops/identity.hpp"
