@@ -13,13 +13,18 @@
 #include <doctest/doctest.h>
 #include <xtensor/xadapt.hpp>
 
+#include <xddp/layers/channel_scale.hpp>
+#include <xddp/layers/gate.hpp>
 #include <xddp/layers/gelu.hpp>
 #include <xddp/layers/hard_sigmoid.hpp>
 #include <xddp/layers/hard_swish.hpp>
+#include <xddp/layers/mul.hpp>
 #include <xddp/layers/sigmoid.hpp>
 #include <xddp/layers/silu.hpp>
 #include <xddp/layers/softmax.hpp>
 #include <xddp/layers/tanh.hpp>
+#include <xddp/kernels/device/channel_scale.hpp>
+#include <xddp/kernels/device/gate.hpp>
 
 #include "check_error.hpp"
 
@@ -204,4 +209,72 @@ TEST_CASE("softmax over channels: each position's channels sum to 1, large logit
     CHECK_ERROR(xddp::shape_error, layer.output_shape(vector), "softmax: input shape (7,) does not fit, expected (N, C, ...)");
     CHECK(layer.cost(std::span(in, 1)).macs_deeplite == 0);
     check_body(layer, [](const float* x, float* y) { return xddp::kernels::device::channel_softmax_body{x, y, 3, 20}; });
+}
+
+TEST_CASE("gate: a feature map times its per-channel gate; shapes; its device body") {
+    const xddp::gate layer;
+    const auto x = probe_batch();  // (2, 3, 4, 5)
+    xt::xarray<float> g = xt::zeros<float>({2, 3, 1, 1});
+    for (std::size_t k = 0; k < 6; ++k) g.data()[k] = 0.25f * float(k) - 0.5f;
+    xddp::activation y;
+    layer.forward(xddp::tensor_ref(x), xddp::tensor_ref(g), y);
+    REQUIRE(y.shape() == x.shape());
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(y.data()[i] == x.data()[i] * g.data()[i / 20]);
+    std::vector<float> body_out(x.size());
+    const xddp::kernels::device::gate_body body{x.data(), g.data(), body_out.data(), 20};
+    for (std::size_t t = 0; t < body_out.size(); ++t) body(t);
+    CHECK(std::memcmp(body_out.data(), y.data(), y.size() * sizeof(float)) == 0);
+
+    const xddp::shape_t fits[] = {{2, 3, 4, 5}, {2, 3, 1, 1}};
+    CHECK(layer.output_shape(fits) == fits[0]);
+    const xddp::shape_t flat_gate[] = {{2, 3, 4, 5}, {2, 3}};
+    CHECK(layer.output_shape(flat_gate) == fits[0]);
+    const xddp::shape_t wrong_channels[] = {{2, 3, 4, 5}, {2, 4, 1, 1}};
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(wrong_channels),
+                "gate: feature map (2, 3, 4, 5) and gate (2, 4, 1, 1) do not fit, expected (N, C, H, W) and (N, C, 1, 1)");
+    const xddp::shape_t swapped[] = {{2, 3, 1, 1}, {2, 3, 4, 5}};
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(swapped), "gate: feature map (2, 3, 1, 1) and gate (2, 3, 4, 5)");
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(std::span(fits, 1)), "gate: expected 2 inputs (feature map, gate), got 1");
+    static_assert(xddp::role_v<xddp::gate> == xddp::profile_role::starts_layer);
+    static_assert(xddp::has_contribution_rule<xddp::gate>);
+}
+
+TEST_CASE("mul: the product of two activations of one shape; shapes; its device body") {
+    const xddp::mul layer;
+    const auto a = probe_batch();
+    xt::xarray<float> b = a;
+    std::reverse(b.begin(), b.end());
+    xddp::activation y;
+    layer.forward(xddp::tensor_ref(a), xddp::tensor_ref(b), y);
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(y.data()[i] == a.data()[i] * b.data()[i]);
+    const xddp::shape_t differ[] = {{2, 3, 4, 5}, {2, 3, 1, 1}};
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(differ),
+                "mul: input shapes (2, 3, 4, 5) and (2, 3, 1, 1) differ, expected equal shapes");
+    static_assert(xddp::role_v<xddp::mul> == xddp::profile_role::starts_layer);
+    static_assert(xddp::has_contribution_rule<xddp::mul>);
+}
+
+TEST_CASE("channel_scale: a constant factor per channel, a parameter; shapes; its device body") {
+    xddp::channel_scale layer(3);
+    CHECK(layer.weight() == xt::xtensor<float, 1>{1.0f, 1.0f, 1.0f});
+    layer.weight() = {2.0f, -0.5f, 0.0f};
+    const auto x = probe_batch();
+    const auto y = run(layer, x);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(y.data()[i] == x.data()[i] * layer.weight()(i / 20 % 3));
+    std::vector<float> body_out(x.size());
+    const xddp::kernels::device::channel_scale_body body{x.data(), body_out.data(), layer.weight().data(), 3, 20};
+    for (std::size_t t = 0; t < body_out.size(); ++t) body(t);
+    CHECK(std::memcmp(body_out.data(), y.data(), y.size() * sizeof(float)) == 0);
+
+    const auto params = layer.parameters();
+    REQUIRE(params.size() == 1);
+    CHECK(params[0].name == "weight");
+    CHECK(params[0].shape == xddp::shape_t{3});
+    const xddp::shape_t in[] = {{2, 3, 4, 5}};
+    CHECK(layer.cost(in).params == 3);
+    CHECK(layer.cost(in).macs_deeplite == 2 * 3 * 4 * 5);
+    const xddp::shape_t wrong[] = {{2, 4, 4, 5}};
+    CHECK_ERROR(xddp::shape_error, layer.output_shape(wrong), "channel_scale: input shape (2, 4, 4, 5) does not fit, expected (N, 3, ...)");
+    CHECK_ERROR(xddp::value_error, xddp::channel_scale(0), "channel_scale: channel count must be positive");
+    static_assert(xddp::role_v<xddp::channel_scale> == xddp::profile_role::absorbed);
 }

@@ -227,3 +227,126 @@ TEST_CASE("ONNX GELU: PyTorch's Div, Erf, Add, Mul, Mul becomes one gelu; a brok
     // A Div elsewhere, and an Erf on its own.
     CHECK_ERROR(unsupported_error, load(unary("Erf")), "op type 'Erf' is not supported");
 }
+
+TEST_CASE("ONNX Mul: x * Sigmoid(x) is silu, x * HardSigmoid(x) is hard_swish, in place of the Sigmoid") {
+    for (const bool x_first : {true, false}) {
+        model_builder b;
+        b.input("x", {3, 4, 5}).output("y");
+        b.node("Sigmoid", {"x"}, {"s"}, "/act/Sigmoid");
+        if (x_first) b.node("Mul", {"x", "s"}, {"y"}, "/act/Mul");
+        else b.node("Mul", {"s", "x"}, {"y"}, "/act/Mul");
+        const auto g = load(b);
+        REQUIRE(g.size() == 2);
+        CHECK(g[1].layer->kind() == "silu");
+        CHECK(g[1].name == "act");
+        check_elementwise(g, [](double v) { return v / (1.0 + std::exp(-v)); });
+    }
+    model_builder hs;
+    hs.input("x", {3, 4, 5}).output("y");
+    set_float(hs.node("HardSigmoid", {"x"}, {"s"}, "/act/HardSigmoid"), "alpha", 1.0f / 6.0f);
+    hs.node("Mul", {"x", "s"}, {"y"}, "/act/Mul");
+    const auto g = load(hs);
+    REQUIRE(g.size() == 2);
+    CHECK(g[1].layer->kind() == "hard_swish");
+    check_elementwise(g, [](double v) { return v * std::clamp(v + 3.0, 0.0, 6.0) / 6.0; });
+
+    // Not PyTorch's Hardsigmoid (ONNX's default alpha 0.2): a mul of x and the hard_sigmoid, computed as such.
+    model_builder other;
+    other.input("x", {3, 4, 5}).output("y");
+    other.node("HardSigmoid", {"x"}, {"s"}, "/act/HardSigmoid");
+    other.node("Mul", {"x", "s"}, {"y"}, "/act/Mul");
+    const auto m = load(other);
+    REQUIRE(m.size() == 3);
+    CHECK(m[2].layer->kind() == "mul");
+    check_elementwise(m, [](double v) { return v * std::clamp(0.2 * v + 0.5, 0.0, 1.0); });
+    // A Sigmoid that something else reads too stays a sigmoid.
+    model_builder shared;
+    shared.input("x", {3, 4, 5}).output("z");
+    shared.node("Sigmoid", {"x"}, {"s"}, "/act/Sigmoid");
+    shared.node("Mul", {"x", "s"}, {"y"}, "/act/Mul");
+    shared.node("Add", {"y", "s"}, {"z"}, "/Add");
+    const auto kept = load(shared);
+    CHECK(kept[1].layer->kind() == "sigmoid");
+    CHECK(kept[2].layer->kind() == "mul");
+}
+
+namespace {
+
+// input (N, 3, 6, 6) -> conv (4 channels) -> squeeze-and-excitation as torchvision's SqueezeExcitation
+// exports: GlobalAveragePool, Conv 1x1, Relu, Conv 1x1, Sigmoid, Mul(scale, input).
+model_builder squeeze_excitation() {
+    model_builder b;
+    b.input("x", {3, 6, 6}).output("y");
+    b.weight("conv.weight", {4, 3, 3, 3}).weight("fc1.weight", {2, 4, 1, 1}).weight("fc1.bias", {2});
+    b.weight("fc2.weight", {4, 2, 1, 1}, {0.5f, -0.3f, 0.2f, 0.9f, -0.7f, 0.4f, 0.1f, 0.6f}).weight("fc2.bias", {4});
+    set_ints(b.node("Conv", {"x", "conv.weight"}, {"c"}, "/conv/Conv"), "pads", {1, 1, 1, 1});
+    b.node("GlobalAveragePool", {"c"}, {"p"}, "/se/avgpool/GlobalAveragePool");
+    b.node("Conv", {"p", "fc1.weight", "fc1.bias"}, {"f1"}, "/se/fc1/Conv");
+    b.node("Relu", {"f1"}, {"r"}, "/se/activation/Relu");
+    b.node("Conv", {"r", "fc2.weight", "fc2.bias"}, {"f2"}, "/se/fc2/Conv");
+    b.node("Sigmoid", {"f2"}, {"s"}, "/se/scale_activation/Sigmoid");
+    b.node("Mul", {"s", "c"}, {"y"}, "/se/Mul");
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("ONNX Mul: squeeze-and-excitation is a gate (feature map first), equal shapes a mul, a constant per channel a channel_scale") {
+    const auto g = load(squeeze_excitation());
+    const auto id = g.find("se");
+    REQUIRE(id);
+    CHECK(g[*id].layer->kind() == "gate");
+    CHECK(g[*id].inputs == std::vector<xddp::node_id>{g.find("conv").value(), g.find("se.scale_activation").value()});
+    const auto acts = g.forward(input_batch(2, 6, 6), xddp::keep::all);
+    const auto& feature = acts[g.find("conv").value()];
+    const auto& scale = acts[g.find("se.scale_activation").value()];
+    for (std::size_t i = 0; i < feature.size(); ++i) CHECK(acts.output().data()[i] == feature.data()[i] * scale.data()[i / 36]);
+
+    // Two activations of one shape.
+    model_builder two;
+    two.input("x", {3, 4, 5}).output("y").weight("w1", {3, 3, 1, 1}).weight("w2", {3, 3, 1, 1}, ramp(9, 0.07f));
+    two.node("Conv", {"x", "w1"}, {"a"}, "/a/Conv");
+    two.node("Conv", {"x", "w2"}, {"b"}, "/b/Conv");
+    two.node("Mul", {"b", "a"}, {"y"}, "/Mul");
+    const auto m = load(two);
+    CHECK(m[3].layer->kind() == "mul");
+    CHECK(m[3].inputs == std::vector<xddp::node_id>{1, 2});  // graph order
+    const auto ma = m.forward(input_batch(), xddp::keep::all);
+    for (std::size_t i = 0; i < ma[3].size(); ++i) CHECK(ma[3].data()[i] == ma[1].data()[i] * ma[2].data()[i]);
+
+    // A constant (C, 1, 1) or (1, C, 1, 1), either side.
+    for (const std::vector<std::int64_t>& dims : {std::vector<std::int64_t>{3, 1, 1}, std::vector<std::int64_t>{1, 3, 1, 1}}) {
+        model_builder b;
+        b.input("x", {3, 4, 5}).output("y").weight("ls", dims, {2.0f, -0.5f, 0.25f});
+        b.node("Mul", {"ls", "x"}, {"y"}, "/block/Mul");
+        const auto cs = load(b);
+        const auto* layer = cs[1].layer->get_if<xddp::channel_scale>();
+        REQUIRE(layer);
+        CHECK(layer->weight() == xt::xtensor<float, 1>{2.0f, -0.5f, 0.25f});
+        const auto xi = input_batch();
+        const auto y = cs(xi);
+        const float factor[] = {2.0f, -0.5f, 0.25f};
+        for (std::size_t i = 0; i < y.size(); ++i) CHECK(y.data()[i] == xi.data()[i] * factor[i / 20 % 3]);
+    }
+
+    using xddp::unsupported_error;
+    model_builder mismatch;
+    mismatch.input("x", {3, 4, 5}).output("y").weight("w", {3, 3, 4, 1});
+    mismatch.node("Conv", {"x", "w"}, {"c"}, "/c/Conv");  // (N, 3, 1, 5)
+    mismatch.node("Mul", {"x", "c"}, {"y"}, "/Mul");
+    CHECK_ERROR(unsupported_error, load(mismatch),
+                "node '/Mul' (Mul, opset 13): multiplies shapes (N, 3, 4, 5) and (N, 3, 1, 5); xddp imports Mul of equal shapes");
+    model_builder scalar;
+    scalar.input("x", {3, 4, 5}).output("y").weight("k", {}, {2.0f});
+    scalar.node("Mul", {"x", "k"}, {"y"}, "/Mul");
+    CHECK_ERROR(unsupported_error, load(scalar), "node '/Mul' (Mul, opset 13): multiplies (N, 3, 4, 5) by the constant 'k' of shape ()");
+    model_builder wrong_channels;
+    wrong_channels.input("x", {3, 4, 5}).output("y").weight("k", {4, 1, 1});
+    wrong_channels.node("Mul", {"x", "k"}, {"y"}, "/Mul");
+    CHECK_ERROR(unsupported_error, load(wrong_channels), "of shape (4, 1, 1); xddp imports Mul of an activation (N, C, H, W) by a constant per channel");
+    model_builder constants;
+    constants.input("x", {3, 4, 5}).output("y").weight("k", {1}, {2.0f});
+    constants.node("Mul", {"k", "k"}, {"k2"}, "/Mul");
+    constants.node("Add", {"x", "k2"}, {"y"}, "/Add");
+    CHECK_ERROR(unsupported_error, load(constants), "node '/Mul' (Mul, opset 13): multiplies two constants");
+}

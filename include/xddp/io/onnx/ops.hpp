@@ -10,6 +10,7 @@
 #include "xddp/io/onnx/ops/gemm.hpp"
 #include "xddp/io/onnx/ops/global_pool.hpp"
 #include "xddp/io/onnx/ops/matmul.hpp"
+#include "xddp/io/onnx/ops/mul.hpp"
 #include "xddp/io/onnx/ops/pool.hpp"
 
 // Element-wise
