@@ -453,10 +453,10 @@ TEST_CASE("broken models: each gives a format_error that says what is wrong") {
 
 TEST_CASE("unsupported models: an unsupported_error naming the node, its op type and the opset") {
     using xddp::unsupported_error;
-    auto softmax = small_cnn();
-    softmax.node("Softmax", {"logits"}, {"probabilities"}, "/softmax/Softmax");
-    softmax.graph().mutable_output(0)->set_name("probabilities");
-    CHECK_ERROR(unsupported_error, load(softmax), "node '/softmax/Softmax' (Softmax, opset 13): op type 'Softmax' is not supported");
+    auto softsign = small_cnn();
+    softsign.node("Softsign", {"logits"}, {"probabilities"}, "/softsign/Softsign");
+    softsign.graph().mutable_output(0)->set_name("probabilities");
+    CHECK_ERROR(unsupported_error, load(softsign), "node '/softsign/Softsign' (Softsign, opset 13): op type 'Softsign' is not supported");
 
     CHECK_ERROR(unsupported_error, load(small_cnn(9)), "opset 9");
     CHECK_ERROR(unsupported_error, load(small_cnn(18)), "opset 18");

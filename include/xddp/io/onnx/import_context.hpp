@@ -26,6 +26,7 @@
 #include "xddp/core/shape.hpp"
 #include "xddp/io/onnx/attributes.hpp"
 #include "xddp/io/onnx/names.hpp"
+#include "xddp/io/onnx/op_registry.hpp"
 #include "xddp/io/onnx/options.hpp"
 #include "xddp/io/onnx/tensor.hpp"
 #include "xddp/layers/flatten.hpp"
@@ -250,6 +251,23 @@ public:
         return id;
     }
 
+    // ---- patterns of several nodes ------------------------------------------------------------------
+
+    // A node that starts a pattern of several nodes (PyTorch's GELU: Div, Erf, Add, Mul, Mul) leaves its
+    // output pending instead of setting it: the one node that reads it is then imported by `next` instead of
+    // by the importer of its op type, and `next` sets its own output or leaves it pending in turn. So the
+    // pattern is checked node by node as the driver reaches them (constants included, which PyTorch writes
+    // just before the node that reads them), and a node that breaks it fails in `next`, named. `pattern`
+    // names it in the messages of a pending value read twice or left as the model output.
+    void set_pending_output(const NodeProto& n, std::string pattern, onnx_op_importer next) {
+        const std::string& name = n.output(0);
+        if (const std::size_t k = uses_.contains(name) ? uses_.at(name) : 0; k != 1)
+            throw unsupported_error(location_ + ": its output '" + name + "' is read " + std::to_string(k) +
+                                    " times; xddp imports " + n.op_type() + " here only as part of " + pattern +
+                                    ", whose inner values are read once, by the pattern's next node");
+        pending_[name] = {std::move(pattern), std::move(next)};
+    }
+
     // State an op family keeps for the whole import (e.g. which linear layers a MatMul made without a
     // bias, for the Add that may follow): one default-constructed T per import, made on first use.
     template <class T>
@@ -276,6 +294,11 @@ private:
     std::unordered_map<std::string, std::size_t> next_suffix_;
     std::unordered_set<const onnx_detail::pb::TensorProto*> external_seen_;
     std::unordered_map<std::type_index, std::shared_ptr<void>> op_state_;
+    struct pending_value {
+        std::string pattern;
+        onnx_op_importer next;
+    };
+    std::unordered_map<std::string, pending_value> pending_;
     std::size_t budget_;
     std::size_t spent_ = 0;
 };

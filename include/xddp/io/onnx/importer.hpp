@@ -3,6 +3,7 @@
 // and hands each to the importer the op table (io/onnx/op_registry.hpp) holds for its op type. It knows
 // no operator; what each node becomes is up to io/onnx/ops/.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -154,7 +155,7 @@ private:
             throw unsupported_error(location + ": operators of domain '" + n.domain() + "' are not supported");
         if (n.output_size() == 0 || n.output(0).empty()) throw format_error(location + ": the node has no output");
         for (const std::string& in : n.input()) {
-            if (in.empty() || ctx_.values_.contains(in)) continue;
+            if (in.empty() || ctx_.values_.contains(in) || ctx_.pending_.contains(in)) continue;
             const auto p = producer_.find(in);
             if (p != producer_.end())
                 throw format_error(location + ": reads '" + in + "' before node '" +
@@ -162,16 +163,38 @@ private:
                                    "' produces it; the nodes are not in topological order or form a cycle");
             throw format_error(location + ": reads '" + in + "', which no node, initializer or input provides");
         }
+        // A node that reads the pending value of a pattern of several nodes is the pattern's to import.
+        const auto pending = std::find_if(n.input().begin(), n.input().end(),
+                                          [&](const std::string& in) { return ctx_.pending_.contains(in); });
+        if (pending != n.input().end()) {
+            const auto p = ctx_.pending_.find(*pending);
+            for (const std::string& in : n.input())
+                if (in != *pending && ctx_.pending_.contains(in))
+                    throw unsupported_error(location + ": reads inner values of two patterns of several nodes ('" +
+                                            *pending + "' of " + p->second.pattern + ", '" + in + "' of " +
+                                            ctx_.pending_.at(in).pattern + "); xddp imports each only whole");
+            const onnx_op_importer next = std::move(p->second.next);
+            ctx_.pending_.erase(p);
+            next(ctx_, n);
+            return check_output_set(n);
+        }
         if (!op)
             throw unsupported_error(location + ": op type '" + n.op_type() + "' is not supported; xddp imports " +
                                     op_importers().list());
         op(ctx_, n);
-        if (!ctx_.values_.contains(n.output(0)))
-            throw std::logic_error(location + ": the importer of op type '" + n.op_type() +
-                                   "' set no output (onnx_import_context::emit or set_output)");
+        check_output_set(n);
+    }
+
+    void check_output_set(const pb::NodeProto& n) const {
+        if (!ctx_.values_.contains(n.output(0)) && !ctx_.pending_.contains(n.output(0)))
+            throw std::logic_error(ctx_.location_ + ": the importer of op type '" + n.op_type() +
+                                   "' set no output (onnx_import_context::emit, set_output or set_pending_output)");
     }
 
     graph finish(const std::string& output) {
+        if (const auto p = ctx_.pending_.find(output); p != ctx_.pending_.end())
+            throw unsupported_error(where_ + ": the model output '" + output + "' is an inner value of " + p->second.pattern +
+                                    ", which xddp imports only whole");
         const value& v = ctx_.values_.at(output);
         if (!std::holds_alternative<view>(v))
             throw unsupported_error(where_ + ": the model output '" + output + "' is a constant, not computed from the input");

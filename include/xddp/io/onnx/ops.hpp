@@ -10,15 +10,22 @@
 #include "xddp/io/onnx/ops/gemm.hpp"
 #include "xddp/io/onnx/ops/global_pool.hpp"
 #include "xddp/io/onnx/ops/matmul.hpp"
+#include "xddp/io/onnx/ops/mul.hpp"
 #include "xddp/io/onnx/ops/pool.hpp"
 
 // Element-wise
 #include "xddp/io/onnx/ops/clip.hpp"
 #include "xddp/io/onnx/ops/dropout.hpp"
 #include "xddp/io/onnx/ops/elu.hpp"
+#include "xddp/io/onnx/ops/gelu.hpp"
+#include "xddp/io/onnx/ops/hard_sigmoid.hpp"
+#include "xddp/io/onnx/ops/hard_swish.hpp"
 #include "xddp/io/onnx/ops/identity.hpp"
 #include "xddp/io/onnx/ops/leaky_relu.hpp"
 #include "xddp/io/onnx/ops/relu.hpp"
+#include "xddp/io/onnx/ops/sigmoid.hpp"
+#include "xddp/io/onnx/ops/softmax.hpp"
+#include "xddp/io/onnx/ops/tanh.hpp"
 
 // Views of activations and constants
 #include "xddp/io/onnx/ops/flatten.hpp"

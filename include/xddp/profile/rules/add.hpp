@@ -1,17 +1,10 @@
 #pragma once
-// Contribution rule of the residual add (specs/ddp.md section 4): its predecessors p1 < p2 (by profile
-// layer index, whatever the order of the node's inputs). An influential neuron is credited wholly, with
-// weight 1, to the input with the larger value: under channel_neurons the larger channel maximum of the
-// two inputs, under element_neurons the larger element; ties go to p2.
+// Contribution rule of the residual add (specs/ddp.md section 4): an influential neuron is credited wholly,
+// with weight 1, to the input with the larger value (the larger channel maximum under channel_neurons, the
+// larger element under element_neurons), ties to the later predecessor layer (rules/larger_input.hpp).
 
-#include <algorithm>
-#include <cstddef>
-#include <span>
-#include <string>
-
-#include "xddp/core/error.hpp"
 #include "xddp/layers/add.hpp"
-#include "xddp/profile/rules/common.hpp"
+#include "xddp/profile/rules/larger_input.hpp"
 
 namespace xddp {
 
@@ -19,27 +12,7 @@ template <>
 struct contribution_rule<add> {
     template <neuron_policy P>
     static void apply(const add&, const contribution_step& step) {
-        // p1 < p2 by profile layer index: their tails and synapse lists.
-        if (step.input_layers[0] == step.input_layers[1])
-            throw unsupported_error("a residual add of a layer's output with itself has no contribution rule; "
-                                    "it needs two distinct predecessor layers");
-        const bool swapped = step.input_layers[0] > step.input_layers[1];
-        const tensor_ref& x1 = step.inputs[swapped ? 1 : 0];
-        const tensor_ref& x2 = step.inputs[swapped ? 0 : 1];
-        synapse_list& out1 = step.synapses[swapped ? 1 : 0];
-        synapse_list& out2 = step.synapses[swapped ? 0 : 1];
-        if (x1.shape() != x2.shape())
-            throw shape_error("add contributions: input shapes " + to_string(x1.shape()) + " and " +
-                              to_string(x2.shape()) + " differ");
-        const bool by_channel = std::same_as<P, channel_neurons> && planar(x1.shape());
-        const std::size_t plane = by_channel ? x1.shape()[1] * x1.shape()[2] : 1;
-        for (const std::size_t n : step.neurons) {
-            const float* a = x1.data() + n * plane;
-            const float* b = x2.data() + n * plane;
-            const float va = *std::max_element(a, a + plane);
-            const float vb = *std::max_element(b, b + plane);
-            (va > vb ? out1 : out2).push_back({n, n, 1.0});
-        }
+        detail::rules::credit_larger_input<P>("residual add", step);
     }
 };
 
