@@ -22,11 +22,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # libonnx-dev + libprotobuf-dev: the ONNX reader (xddp::onnx; protoc helps inspect models);
 # clang + libclang-rt-dev: libFuzzer for the readers' fuzz targets in scripts/test.sh;
-# libopenmpi-dev + openmpi-bin: the MPI layer (xddp::mpi, --distributed) and its mpirun tests.
+# libopenmpi-dev + openmpi-bin: the MPI layer (xddp::mpi, --distributed) and its mpirun tests;
+# ccache: scripts/test.sh's rebuilds of unchanged sources.
 packages=(libxtensor-dev libxtensor-blas-dev libxsimd-dev libopenblas-dev liblapack-dev
           doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev cmake g++ make
           libonnx-dev libprotobuf-dev protobuf-compiler clang libclang-rt-dev
-          libopenmpi-dev openmpi-bin)
+          libopenmpi-dev openmpi-bin ccache)
 if [ "$with_bench" = 1 ]; then
   packages+=(libtorch-dev)
 fi

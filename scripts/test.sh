@@ -6,7 +6,7 @@
 #
 # Environment: JOBS (default: nproc), XDDP_CUDA=0 to skip compiling the CUDA tests even
 # where nvcc exists, XDDP_SKIP_ASAN=1 to run the Release stage only, XDDP_SKIP_FUZZ=1 to skip
-# fuzzing, XDDP_FUZZ_SECONDS (default 20) per fuzz target, XDDP_SHARED for the golden data
+# fuzzing, XDDP_CCACHE=0 to compile without ccache where it is installed, XDDP_FUZZ_SECONDS (default 20) per fuzz target, XDDP_SHARED for the golden data
 # (default: shared/ in or beside the checkout; its small .onnx models seed the ONNX fuzzer).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,7 +21,7 @@ stage() {
   shift 2
   local start=$SECONDS result=ok
   echo "=== $name: configure $dir"
-  if ! cmake -S . -B "$dir" "$@"; then
+  if ! cmake -S . -B "$dir" "${launcher[@]}" "$@"; then
     result="configure failed"
   else
     echo "=== $name: build ($jobs jobs)"
@@ -35,6 +35,13 @@ stage() {
   summary+=("$name: $result ($((SECONDS - start)) s)")
   [ "$result" = ok ] || failed=1
 }
+
+# ccache, where installed (setup.sh installs it), makes a rebuild of unchanged sources a cache hit; the
+# compiler still sees every flag, so results are the same. XDDP_CCACHE=0 turns it off.
+launcher=()
+if [ "${XDDP_CCACHE:-1}" != 0 ] && command -v ccache > /dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 release_args=(-DCMAKE_BUILD_TYPE=Release)
 # CUDA code must compile and link wherever nvcc is installed (it runs only on a GPU).

@@ -15,7 +15,10 @@
 
 #include <doctest/doctest.h>
 
+#include <xddp/device/profile.hpp>
 #include <xddp/xddp.hpp>
+
+#include "golden_profiles.hpp"
 
 namespace {
 
@@ -204,4 +207,22 @@ TEST_CASE("state capture finds the new activations and routing layers by kind an
     xddp::pipeline run(g, xddp::state_capture<>({.kinds = {"gate", "mul"}}));
     run.run(random_batch(2, 5));
     CHECK(run.stage<0>().points().size() == 2);
+}
+
+TEST_CASE("the new operators under cuda_emulated: forward and both profiles equal the host's") {
+    const xddp::graph g = modern_block();
+    const xt::xarray<float> x = random_batch(2, 41);
+    const xddp::activations host = g.forward(x);
+    const xddp::activations dev = xddp::forward<xddp::cuda_emulated>(g, x);
+    REQUIRE(dev.output().shape() == host.output().shape());
+    CHECK(xt::allclose(dev.output(), host.output(), 1e-5, 1e-6));
+    const xt::xarray<float> one = xt::view(x, xt::range(0, 1));
+    for (const double threshold : {0.3, 0.8}) {
+        xddp::profile_options opt;
+        opt.threshold = threshold;
+        golden::compare_profiles(xddp::contribution_profile<xddp::channel_neurons, xddp::cuda_emulated>(g, one, opt),
+                                 xddp::contribution_profile<xddp::channel_neurons>(g, one, opt), "channel");
+        golden::compare_profiles(xddp::contribution_profile<xddp::element_neurons, xddp::cuda_emulated>(g, one, opt),
+                                 xddp::contribution_profile<xddp::element_neurons>(g, one, opt), "element");
+    }
 }

@@ -38,6 +38,24 @@ struct hardtanh;
 struct leaky_relu;
 struct flatten;
 struct dropout;
+struct sigmoid;
+struct tanh;
+struct silu;
+struct gelu;
+struct hard_sigmoid;
+struct hard_swish;
+struct softmax;
+struct gate;
+struct mul;
+class channel_scale;
+
+template <class L>
+struct contribution_rule;
+template <class L>
+struct device_layer;
+struct contribution_step;
+struct profile;
+struct profile_options;
 
 using node_id = std::size_t;
 
