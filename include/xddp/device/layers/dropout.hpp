@@ -1,19 +1,14 @@
 #pragma once
 // dropout under a kernel policy: a copy (inference).
 
-#include "xddp/device/layer_kernel.hpp"
+#include "xddp/device/layers/elementwise.hpp"
 #include "xddp/kernels/device/elementwise.hpp"
 #include "xddp/layers/dropout.hpp"
 
 namespace xddp {
 
 template <>
-struct device_layer<dropout> {
-    template <class P>
-    static void forward(const dropout&, const device_forward_call<P>& c) {
-        P::launch(c.count(), kernels::device::copy_body{c.x(), c.y()});
-    }
-};
+struct device_layer<dropout> : elementwise_device_layer<kernels::device::copy_body> {};
 
 XDDP_DEVICE_LAYER(dropout)
 

@@ -1,19 +1,14 @@
 #pragma once
 // elu under a kernel policy: one thread per element.
 
-#include "xddp/device/layer_kernel.hpp"
+#include "xddp/device/layers/elementwise.hpp"
 #include "xddp/kernels/device/elementwise.hpp"
 #include "xddp/layers/elu.hpp"
 
 namespace xddp {
 
 template <>
-struct device_layer<elu> {
-    template <class P>
-    static void forward(const elu& l, const device_forward_call<P>& c) {
-        P::launch(c.count(), kernels::device::elu_body{c.x(), c.y(), l.alpha});
-    }
-};
+struct device_layer<elu> : elementwise_device_layer<kernels::device::elu_body, &elu::alpha> {};
 
 XDDP_DEVICE_LAYER(elu)
 

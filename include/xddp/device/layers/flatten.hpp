@@ -1,19 +1,14 @@
 #pragma once
 // flatten under a kernel policy: a copy (the shape is all that changes).
 
-#include "xddp/device/layer_kernel.hpp"
+#include "xddp/device/layers/elementwise.hpp"
 #include "xddp/kernels/device/elementwise.hpp"
 #include "xddp/layers/flatten.hpp"
 
 namespace xddp {
 
 template <>
-struct device_layer<flatten> {
-    template <class P>
-    static void forward(const flatten&, const device_forward_call<P>& c) {
-        P::launch(c.count(), kernels::device::copy_body{c.x(), c.y()});
-    }
-};
+struct device_layer<flatten> : elementwise_device_layer<kernels::device::copy_body> {};
 
 XDDP_DEVICE_LAYER(flatten)
 

@@ -1,19 +1,14 @@
 #pragma once
 // gelu under a kernel policy: one thread per element (kernels/device/gelu.hpp).
 
-#include "xddp/device/layer_kernel.hpp"
+#include "xddp/device/layers/elementwise.hpp"
 #include "xddp/kernels/device/gelu.hpp"
 #include "xddp/layers/gelu.hpp"
 
 namespace xddp {
 
 template <>
-struct device_layer<gelu> {
-    template <class P>
-    static void forward(const gelu&, const device_forward_call<P>& c) {
-        P::launch(c.count(), kernels::device::gelu_body{c.x(), c.y()});
-    }
-};
+struct device_layer<gelu> : elementwise_device_layer<kernels::device::gelu_body> {};
 
 XDDP_DEVICE_LAYER(gelu)
 

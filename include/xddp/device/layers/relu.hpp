@@ -1,19 +1,14 @@
 #pragma once
 // relu under a kernel policy: one thread per element.
 
-#include "xddp/device/layer_kernel.hpp"
+#include "xddp/device/layers/elementwise.hpp"
 #include "xddp/kernels/device/elementwise.hpp"
 #include "xddp/layers/relu.hpp"
 
 namespace xddp {
 
 template <>
-struct device_layer<relu> {
-    template <class P>
-    static void forward(const relu&, const device_forward_call<P>& c) {
-        P::launch(c.count(), kernels::device::relu_body{c.x(), c.y()});
-    }
-};
+struct device_layer<relu> : elementwise_device_layer<kernels::device::relu_body> {};
 
 XDDP_DEVICE_LAYER(relu)
 
