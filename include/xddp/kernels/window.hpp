@@ -1,12 +1,42 @@
 #pragma once
 // Window arithmetic, written once for the host rules and layers and the device kernels: the tap geometry
 // (plain integers, trivially copyable into a kernel launch), where a kernel tap lands, PyTorch's adaptive
-// windows and the average pool's clipped window and divisor. layers/window.hpp's window2d describes a
-// layer's window; taps_of(window2d) gives the geometry below.
+// windows and the average pool's clipped window and divisor. window2d describes a layer's window (with end
+// padding and ceil_mode, for the host kernels and the output size); taps_of(window2d) gives the plain tap
+// geometry a device kernel receives.
 
+#include <array>
 #include <cstddef>
 
 #include "xddp/config.hpp"
+
+namespace xddp {
+
+using pair_t = std::array<std::size_t, 2>;
+
+struct window2d {
+    pair_t kernel{1, 1};
+    pair_t stride{1, 1};
+    pair_t pad_begin{0, 0};  // top, left
+    pair_t pad_end{0, 0};    // bottom, right
+    pair_t dilation{1, 1};
+    bool ceil_mode = false;
+
+    std::size_t extent(int d) const { return dilation[d] * (kernel[d] - 1) + 1; }
+
+    // Output extent along dimension d (0 = height, 1 = width) for input extent n, or 0 if none fits.
+    std::size_t output(std::size_t n, int d) const {
+        const std::size_t padded = n + pad_begin[d] + pad_end[d];
+        if (padded < extent(d)) return 0;
+        std::size_t span = padded - extent(d);
+        std::size_t out = (ceil_mode ? (span + stride[d] - 1) / stride[d] : span / stride[d]) + 1;
+        // PyTorch: with ceil_mode the last window must start inside the input or the leading padding.
+        if (ceil_mode && (out - 1) * stride[d] >= n + pad_begin[d]) --out;
+        return out;
+    }
+};
+
+}  // namespace xddp
 
 namespace xddp::kernels {
 

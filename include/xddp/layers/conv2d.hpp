@@ -42,7 +42,7 @@ public:
 
     explicit conv2d(const conv2d_options& o)
         : options_(o), window_(make_window(o.kernel, o.stride, o.padding, o.padding_end, o.dilation, false)) {
-        window_.validate("conv2d");
+        validate_window(window_, "conv2d");
         detail::require(o.in_channels > 0 && o.out_channels > 0, "conv2d", "channel counts must be positive");
         detail::require(o.groups > 0 && o.in_channels % o.groups == 0 && o.out_channels % o.groups == 0, "conv2d",
                         "groups (" + std::to_string(o.groups) + ") must divide in_channels (" +

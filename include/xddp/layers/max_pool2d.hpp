@@ -33,7 +33,7 @@ public:
     explicit max_pool2d(const max_pool2d_options& o = {})
         : options_(o),
           window_(make_window(o.kernel, o.stride.value_or(o.kernel), o.padding, o.padding_end, o.dilation, o.ceil_mode)) {
-        window_.validate("max_pool2d");
+        validate_window(window_, "max_pool2d");
         for (int d = 0; d < 2; ++d)
             detail::require(2 * window_.pad_begin[d] <= window_.kernel[d] && 2 * window_.pad_end[d] <= window_.kernel[d],
                             "max_pool2d", "padding must be at most half the kernel size");

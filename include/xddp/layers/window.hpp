@@ -1,6 +1,6 @@
 #pragma once
-// Sliding-window geometry shared by conv2d and the pools: kernel, stride, padding (begin and end,
-// which differ only for ONNX's asymmetric pads), dilation, and PyTorch's output-size rule.
+// The layers' side of the sliding-window geometry (window2d, kernels/window.hpp): building a layer's window
+// from its options, checking it, and the output shape with a shape_error naming the layer.
 
 #include <array>
 #include <cstddef>
@@ -13,37 +13,14 @@
 
 namespace xddp {
 
-using pair_t = std::array<std::size_t, 2>;
-
-struct window2d {
-    pair_t kernel{1, 1};
-    pair_t stride{1, 1};
-    pair_t pad_begin{0, 0};  // top, left
-    pair_t pad_end{0, 0};    // bottom, right
-    pair_t dilation{1, 1};
-    bool ceil_mode = false;
-
-    std::size_t extent(int d) const { return dilation[d] * (kernel[d] - 1) + 1; }
-
-    void validate(std::string_view kind) const {
-        for (int d = 0; d < 2; ++d) {
-            detail::require(kernel[d] > 0, kind, "kernel size must be positive");
-            detail::require(stride[d] > 0, kind, "stride must be positive");
-            detail::require(dilation[d] > 0, kind, "dilation must be positive");
-        }
+// Checks a layer's window: positive kernel, stride and dilation, else a value_error naming the layer kind.
+inline void validate_window(const window2d& w, std::string_view kind) {
+    for (int d = 0; d < 2; ++d) {
+        detail::require(w.kernel[d] > 0, kind, "kernel size must be positive");
+        detail::require(w.stride[d] > 0, kind, "stride must be positive");
+        detail::require(w.dilation[d] > 0, kind, "dilation must be positive");
     }
-
-    // Output extent along dimension d (0 = height, 1 = width) for input extent n, or 0 if none fits.
-    std::size_t output(std::size_t n, int d) const {
-        const std::size_t padded = n + pad_begin[d] + pad_end[d];
-        if (padded < extent(d)) return 0;
-        std::size_t span = padded - extent(d);
-        std::size_t out = (ceil_mode ? (span + stride[d] - 1) / stride[d] : span / stride[d]) + 1;
-        // PyTorch: with ceil_mode the last window must start inside the input or the leading padding.
-        if (ceil_mode && (out - 1) * stride[d] >= n + pad_begin[d]) --out;
-        return out;
-    }
-};
+}
 
 // Builds the window of a layer from symmetric padding plus an optional distinct end padding.
 inline window2d make_window(pair_t kernel, pair_t stride, pair_t padding, std::optional<pair_t> padding_end,

@@ -25,7 +25,7 @@
 #include "xddp/core/parallel_for.hpp"
 #include "xddp/core/simd_level.hpp"
 #include "xddp/kernels/host/simd.hpp"
-#include "xddp/layers/window.hpp"
+#include "xddp/kernels/window.hpp"
 
 namespace xddp::kernels::host {
 

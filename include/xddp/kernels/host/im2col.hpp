@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "xddp/layers/window.hpp"
+#include "xddp/kernels/window.hpp"
 
 namespace xddp::kernels::host {
 
