@@ -292,6 +292,18 @@ def mobilenet_v2_blocks():
     return Classifier(stem, body, head), (3, 12, 12)
 
 
+def zero_pad_conv():
+    """nn.ZeroPad2d before a convolution: asymmetric (0, 1, 0, 1) before a 3x3 conv of stride 2 (TensorFlow's
+    'same' padding, as ported models write it), and (1, 1, 1, 1) before a 3x3 conv: a Pad that folds into the
+    conv's own padding. torch 1.13 writes F.pad's pads not as a constant but as a chain over constants
+    (ConstantOfShape, Concat, Reshape, Slice with step -1, Transpose, Reshape, Cast), which the importer must
+    fold; no torchvision classifier uses F.pad (its Pads come from avg_pool2d, with constant pads)."""
+    stem = Conv2dNormActivation(3, 8, kernel_size=3)
+    body = nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(8, 8, 3, stride=2), nn.ReLU(inplace=True),
+                         nn.ZeroPad2d(1), nn.Conv2d(8, 8, 3), nn.ReLU(inplace=True))
+    return Classifier(stem, body, pool_head(8)), (3, 8, 8)
+
+
 FIXTURES = {
     "densenet_block": densenet_block,
     "googlenet_inception": googlenet_inception,
@@ -315,6 +327,7 @@ FIXTURES = {
     "softmax_output": softmax_output,
     "resnet_blocks": resnet_blocks,
     "mobilenet_v2_blocks": mobilenet_v2_blocks,
+    "zero_pad_conv": zero_pad_conv,
 }
 
 

@@ -31,7 +31,7 @@ const std::vector<std::string> fixture_names = {
     "shufflenet_v2_stride1", "shufflenet_v2_stride2", "mobilenet_v3_blocks",       "efficientnet_mbconv",
     "efficientnet_v2_fused", "regnet_y_blocks",       "conv_sigmoid",              "conv_hardsigmoid",
     "conv_tanh",             "conv_gelu",             "max_head",                  "softmax_output",
-    "resnet_blocks",         "mobilenet_v2_blocks"};
+    "resnet_blocks",         "mobilenet_v2_blocks",   "zero_pad_conv"};
 
 // Neurons of a layer of this shape under the policy: channels of a (C, H, W) layer, else every element.
 template <xddp::neuron_policy P>
@@ -234,3 +234,7 @@ TEST_CASE("torchvision block conv_gelu: GELU as Div, Erf, Add, Mul, Mul") { chec
 TEST_CASE("torchvision block max_head: ReduceMax global pool into Gemm") { check_block("max_head"); }
 
 TEST_CASE("torchvision block softmax_output: Softmax over the classes") { check_block("softmax_output"); }
+
+TEST_CASE("torchvision block zero_pad_conv: zero Pad (asymmetric, then symmetric) before a Conv") {
+    check_block("zero_pad_conv");
+}
