@@ -112,7 +112,19 @@ public:
     }
 
     // How many inputs of the nodes that feed the model output read the named value (the output counts once).
-    std::size_t readers(const std::string& name) const { return uses_.at(name); }
+    std::size_t readers(const std::string& name) const {
+        const auto it = uses_.find(name);
+        return it == uses_.end() ? 0 : it->second;
+    }
+
+    // The nodes feeding the model output that read the named value, once per input that reads it (the model
+    // output itself is not a node: readers() counts it, this list does not). For an op that only some
+    // successors can absorb (a zero Pad folded into the padding of the Conv after it).
+    std::span<const NodeProto* const> reader_nodes(const std::string& name) const {
+        const auto it = reader_nodes_.find(name);
+        if (it == reader_nodes_.end()) return {};
+        return it->second;
+    }
 
     // The value of input i (which the driver has checked exists).
     const value& input(const NodeProto& n, int i) const { return values_.at(n.input(i)); }
@@ -137,6 +149,8 @@ public:
     }
 
     void set_output(const NodeProto& n, value v) { values_[n.output(0)] = std::move(v); }
+    // Output k of a node with several (Split).
+    void set_output(const NodeProto& n, int k, value v) { values_[n.output(k)] = std::move(v); }
 
     // ---- tensors held and the budget ---------------------------------------------------------------
 
@@ -290,6 +304,7 @@ private:
     std::optional<xddp::graph> graph_;
     std::unordered_map<std::string, value> values_;
     std::unordered_map<std::string, std::size_t> uses_;
+    std::unordered_map<std::string, std::vector<const NodeProto*>> reader_nodes_;
     std::unordered_map<node_id, node_id> flattened_;
     std::unordered_map<std::string, std::size_t> next_suffix_;
     std::unordered_set<const onnx_detail::pb::TensorProto*> external_seen_;
