@@ -1,19 +1,21 @@
 #pragma once
 // Conv -> conv2d: 2-D convolution over (N, C, H, W) with groups, dilations, explicit (possibly
-// asymmetric) or automatic padding, and an optional bias.
+// asymmetric) or automatic padding, and an optional bias. A zero Pad before it is folded into its padding.
 
 #include <algorithm>
 #include <optional>
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/pad.hpp"
 #include "xddp/layers/conv2d.hpp"
 
 namespace xddp::io::onnx_detail {
 
 inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
     ctx.expect_inputs(n, 2, 3);
-    const node_id x = ctx.materialize(ctx.activation(n, 0));
+    const folded_pad* pad = folded_pad_of(ctx, n);
+    const node_id x = pad ? pad->source.node : ctx.materialize(ctx.activation(n, 0));
     const shape_t in = ctx.shape_of(x);
     if (in.size() != 3)
         throw unsupported_error(ctx.location() + ": convolution over input (N, " + xddp::to_string(in).substr(1) +
@@ -35,7 +37,8 @@ inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
                            xddp::to_string(w->shape));
     const pair_t stride = attributes.pair("strides", {1, 1});
     const pair_t dilation = attributes.pair("dilations", {1, 1});
-    const auto pads = attributes.window_pads(kernel, stride, dilation, {in[1], in[2]});
+    auto pads = attributes.window_pads(kernel, stride, dilation, padded_extent(in, pad));
+    add_folded_pads(pads, pad);
     constant_ptr b;
     if (onnx_import_context::has_input(n, 2)) {
         b = weight(ctx, n, 2, "bias B");
