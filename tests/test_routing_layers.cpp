@@ -187,8 +187,13 @@ std::size_t check_routing(const xddp::graph& g, const std::vector<xddp::layer_gr
         REQUIRE(lp != p.layers.end());
         CHECK(lp->kind == lg.kind);
         const route source = naive_route(g, lg);
+        // Output neuron n holds elements from (c, p); the input neuron holding element e of a tail of shape s.
+        const std::size_t positions = xddp::element_count(lg.shape) / lg.shape[0];
         const bool by_channel = std::same_as<P, xddp::channel_neurons> && lg.shape.size() == 3;
-        const std::size_t per = by_channel || lg.shape.size() == 1 ? 1 : xddp::element_count(lg.shape) / lg.shape[0];
+        const std::size_t per = by_channel ? 1 : positions;
+        auto holder = [&](const shape_t& s, std::size_t e) {
+            return std::same_as<P, xddp::channel_neurons> && s.size() == 3 ? e / (s[1] * s[2]) : e;
+        };
         // Expected synapses (from layer, out, in) -> count: one per sample where `out` is influential.
         std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::uint64_t> want;
         std::uint64_t influential = 0;
@@ -198,7 +203,8 @@ std::size_t check_routing(const xddp::graph& g, const std::vector<xddp::layer_gr
                 if (sl.neurons.weight[k] == 0.0) continue;
                 const std::size_t n = sl.neurons.index[k];
                 const auto [input, channel] = source(n / per);
-                ++want[{lg.inputs[input], n, channel * per + n % per}];
+                const std::size_t from = lg.inputs[input];
+                ++want[{from, n, holder(groups[from].shape, channel * positions + (per == 1 ? 0 : n % per))}];
                 ++influential;
             }
         }
@@ -341,6 +347,27 @@ TEST_CASE("routing rules on a dense block, an Inception module and ShuffleNet v2
         check_graph<xddp::channel_neurons>(g, 8);
         check_graph<xddp::element_neurons>(g, 8);
     }
+}
+
+TEST_CASE("a concat of flattened pools routes each element to the channel that holds it") {
+    // Like x.mean((2, 3)) and a flattened 2x2 pool joined: the tails come shaped (C, H, W), the concat is a vector.
+    xddp::graph g({3, 4, 4});
+    auto a = g.add("conv_a", conv(3, 4, 3), 0);
+    a = g.add("relu_a", xddp::relu{}, a);
+    a = g.add("pool_a", xddp::adaptive_avg_pool2d({2, 2}), a);
+    a = g.add("flat_a", xddp::flatten{}, a);
+    auto b = g.add("conv_b", conv(3, 3, 1), 0);
+    b = g.add("relu_b", xddp::relu{}, b);
+    b = g.add("pool_b", xddp::adaptive_avg_pool2d({1, 1}), b);
+    b = g.add("flat_b", xddp::flatten{}, b);
+    const auto cat = g.add("cat", xddp::concat{}, {a, b});
+    const auto part = g.add("part", xddp::channel_slice(2, 15), cat);
+    g.add("fc", xddp::linear({.in_features = 15, .out_features = 3}), part);
+    xddp::seed_weights(g, 12);
+    const auto groups = xddp::layer_groups(g);
+    REQUIRE(groups[2].shape == shape_t{4, 2, 2});  // pool_a's layer, shaped before its flatten
+    check_graph<xddp::channel_neurons>(g, 2);
+    check_graph<xddp::element_neurons>(g, 2);
 }
 
 TEST_CASE("a concat that reads one layer twice joins both inputs' synapses in one set") {

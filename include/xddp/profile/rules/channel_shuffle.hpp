@@ -18,10 +18,12 @@ struct contribution_rule<channel_shuffle> {
     template <neuron_policy P>
     static void apply(const channel_shuffle& layer, const contribution_step& step) {
         const shape_t& in = step.inputs[0].shape();
-        if (in.empty() || in != step.head.shape() || in[0] % layer.groups() != 0)
-            throw shape_error("channel_shuffle contributions: input " + to_string(in) + " and output " +
-                              to_string(step.head.shape()) + " do not fit " + std::to_string(layer.groups()) + " groups");
-        const std::size_t channels = in[0];
+        const shape_t& out = step.head.shape();
+        const std::size_t channels = out.empty() ? 0 : out[0];
+        if (detail::rules::node_channels(in, detail::rules::output_positions(out, "channel_shuffle"), "channel_shuffle") != channels ||
+            channels % layer.groups() != 0)
+            throw shape_error("channel_shuffle contributions: input " + to_string(in) + " and output " + to_string(out) +
+                              " do not fit " + std::to_string(layer.groups()) + " groups");
         detail::rules::route_channels<P>(step, "channel_shuffle", [&](std::size_t c) {
             return std::pair{std::size_t{0}, layer.source_channel(c, channels)};
         });

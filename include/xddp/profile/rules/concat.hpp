@@ -20,12 +20,13 @@ struct contribution_rule<concat> {
     template <neuron_policy P>
     static void apply(const concat&, const contribution_step& step) {
         // ends[k]: one past the last output channel of input k.
+        const shape_t& out = step.head.shape();
+        const std::size_t positions = detail::rules::output_positions(out, "concat");
         std::vector<std::size_t> ends;
         ends.reserve(step.inputs.size());
         std::size_t channels = 0;
-        for (const tensor_ref& x : step.inputs) ends.push_back(channels += x.shape().empty() ? 0 : x.shape()[0]);
-        const shape_t& out = step.head.shape();
-        if (out.empty() || out[0] != channels)
+        for (const tensor_ref& x : step.inputs) ends.push_back(channels += detail::rules::node_channels(x.shape(), positions, "concat"));
+        if (out[0] != channels)
             throw shape_error("concat contributions: inputs of " + std::to_string(channels) + " channels in all do not fit the output " +
                               to_string(out));
         detail::rules::route_channels<P>(step, "concat", [&](std::size_t c) {
