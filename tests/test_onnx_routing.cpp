@@ -333,9 +333,9 @@ TEST_CASE("ONNX zero Pad before a Conv or an AveragePool is folded into its padd
 
     using xddp::unsupported_error;
     CHECK_ERROR(unsupported_error, load(padded("MaxPool", {0, 0, 1, 1, 0, 0, 1, 1}, kernel3)),
-                "node '/pad/Pad' (Pad, opset 13): a zero Pad before the MaxPool '/pool/MaxPool'");
+                "node '/pool/MaxPool' (MaxPool, opset 13): reads the zero Pad '/pad/Pad'; a max pool pads with -inf");
     CHECK_ERROR(unsupported_error, load(padded("Relu", {0, 0, 1, 1, 0, 0, 1, 1}, [](pb::NodeProto&) {})),
-                "node '/pad/Pad' (Pad, opset 13): its output is read by the Relu node '/pool/Relu'");
+                "node '/pool/Relu' (Relu, opset 13): reads the zero Pad '/pad/Pad'; xddp folds a zero Pad only into the Conv or AveragePool");
     CHECK_ERROR(unsupported_error, load(padded("Conv", {0, 0, 1, 1, 0, 0, 1, 1}, kernel3, "reflect")), "mode 'reflect'");
     CHECK_ERROR(unsupported_error, load(padded("Conv", {0, 0, 1, 1, 0, 0, 1, 1}, kernel3, "constant", 1.0f)),
                 "pads with the value 1");
@@ -356,5 +356,9 @@ TEST_CASE("ONNX zero Pad before a Conv or an AveragePool is folded into its padd
     twice.node("Conv", {"p", "w"}, {"a"}, "/a/Conv");
     twice.node("Conv", {"p", "w"}, {"b"}, "/b/Conv");
     twice.node("Add", {"a", "b"}, {"y"}, "/Add");
-    CHECK_ERROR(unsupported_error, load(twice), "node '/pad/Pad' (Pad, opset 13): its output is read by 2 inputs");
+    CHECK_ERROR(unsupported_error, load(twice), "node '/pad/Pad' (Pad, opset 13): its output 'p' is read 2 times");
+    model_builder last;  // the padded tensor as the model output
+    last.input("x", {2, 5, 6}).output("p").int64_weight("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+    last.node("Pad", {"x", "pads"}, {"p"}, "/pad/Pad");
+    CHECK_ERROR(unsupported_error, load(last), "a zero Pad folded into the one Conv or AveragePool that reads it");
 }

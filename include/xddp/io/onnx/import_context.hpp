@@ -117,15 +117,6 @@ public:
         return it == uses_.end() ? 0 : it->second;
     }
 
-    // The nodes feeding the model output that read the named value, once per input that reads it (the model
-    // output itself is not a node: readers() counts it, this list does not). For an op that only some
-    // successors can absorb (a zero Pad folded into the padding of the Conv after it).
-    std::span<const NodeProto* const> reader_nodes(const std::string& name) const {
-        const auto it = reader_nodes_.find(name);
-        if (it == reader_nodes_.end()) return {};
-        return it->second;
-    }
-
     // The value of input i (which the driver has checked exists).
     const value& input(const NodeProto& n, int i) const { return values_.at(n.input(i)); }
     bool is_activation(const NodeProto& n, int i) const { return std::holds_alternative<view>(input(n, i)); }
@@ -304,7 +295,6 @@ private:
     std::optional<xddp::graph> graph_;
     std::unordered_map<std::string, value> values_;
     std::unordered_map<std::string, std::size_t> uses_;
-    std::unordered_map<std::string, std::vector<const NodeProto*>> reader_nodes_;
     std::unordered_map<node_id, node_id> flattened_;
     std::unordered_map<std::string, std::size_t> next_suffix_;
     std::unordered_set<const onnx_detail::pb::TensorProto*> external_seen_;

@@ -141,10 +141,7 @@ private:
         for (std::size_t k = 0; k < n; ++k)
             if (live_[k])
                 for (const std::string& in : gp.node(static_cast<int>(k)).input())
-                    if (!in.empty()) {
-                        ++ctx_.uses_[in];
-                        ctx_.reader_nodes_[in].push_back(&gp.node(static_cast<int>(k)));
-                    }
+                    if (!in.empty()) ++ctx_.uses_[in];
         ++ctx_.uses_[output];
     }
 

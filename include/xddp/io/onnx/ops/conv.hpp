@@ -7,15 +7,15 @@
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
-#include "xddp/io/onnx/ops/pad.hpp"
+#include "xddp/io/onnx/ops/folded_pad.hpp"
 #include "xddp/layers/conv2d.hpp"
 
 namespace xddp::io::onnx_detail {
 
-inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
+// The Conv n, reading a zero Pad folded into its padding where pad is given (ops/pad.hpp).
+inline void import_conv_after(onnx_import_context& ctx, const pb::NodeProto& n, const folded_pad* pad) {
     ctx.expect_inputs(n, 2, 3);
-    const folded_pad* pad = folded_pad_of(ctx, n);
-    const node_id x = pad ? pad->source.node : ctx.materialize(ctx.activation(n, 0));
+    const node_id x = pad ? pad->source : ctx.materialize(ctx.activation(n, 0));
     const shape_t in = ctx.shape_of(x);
     if (in.size() != 3)
         throw unsupported_error(ctx.location() + ": convolution over input (N, " + xddp::to_string(in).substr(1) +
@@ -55,6 +55,8 @@ inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
     if (b) std::copy(b->f.begin(), b->f.end(), layer.bias().data());
     ctx.emit(n, std::move(layer), {x});
 }
+
+inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) { import_conv_after(ctx, n, nullptr); }
 
 inline const bool conv_registered = register_builtin_op({"Conv"}, import_conv);
 

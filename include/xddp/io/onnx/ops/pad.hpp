@@ -9,41 +9,37 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/conv.hpp"
+#include "xddp/io/onnx/ops/folded_pad.hpp"
+#include "xddp/io/onnx/ops/pool.hpp"
 
 namespace xddp::io::onnx_detail {
 
-// A Pad waiting for its reader: the unpadded input and the pads (top, left, bottom, right).
-struct folded_pad {
-    view source;
-    std::array<std::size_t, 4> pads{};
+inline constexpr std::string_view pad_pattern = "a zero Pad folded into the one Conv or AveragePool that reads it";
+
+// Imports the one node that reads the padded tensor, with the padding folded into it.
+struct pad_continuation {
+    folded_pad fold;
+    std::string pad;     // the Pad's name, for messages
+    std::string output;  // the Pad's output, which the node must read as its input 0
+
+    void operator()(onnx_import_context& ctx, const pb::NodeProto& n) const {
+        const std::string& op = n.op_type();
+        if (op == "MaxPool")
+            throw unsupported_error(ctx.location() + ": reads the zero Pad '" + pad +
+                                    "'; a max pool pads with -inf, so xddp cannot fold zeros into it");
+        if ((op != "Conv" && op != "AveragePool") || n.input(0) != output)
+            throw unsupported_error(ctx.location() + ": reads the zero Pad '" + pad +
+                                    "'; xddp folds a zero Pad only into the Conv or AveragePool that reads it as its input");
+        if (op == "Conv") import_conv_after(ctx, n, &fold);
+        else import_pool_after(ctx, n, &fold);
+    }
 };
-struct pad_folds {
-    std::unordered_map<std::string, folded_pad> by_output;
-};
-
-// The zero Pad that feeds input 0 of the node (a Conv or an AveragePool), if any.
-inline const folded_pad* folded_pad_of(onnx_import_context& ctx, const pb::NodeProto& n) {
-    const auto& folds = ctx.state<pad_folds>().by_output;
-    const auto it = n.input_size() > 0 ? folds.find(n.input(0)) : folds.end();
-    return it == folds.end() ? nullptr : &it->second;
-}
-
-// The spatial extent (H, W) of the input as the op after a folded Pad sees it.
-inline pair_t padded_extent(const shape_t& in, const folded_pad* pad) {
-    if (!pad) return {in[1], in[2]};
-    return {in[1] + pad->pads[0] + pad->pads[2], in[2] + pad->pads[1] + pad->pads[3]};
-}
-
-// An op's own pads (top, left, bottom, right) plus those of the Pad folded into it.
-inline void add_folded_pads(std::array<std::size_t, 4>& pads, const folded_pad* pad) {
-    if (pad)
-        for (std::size_t k = 0; k < 4; ++k) pads[k] += pad->pads[k];
-}
 
 inline void import_pad(onnx_import_context& ctx, const pb::NodeProto& n) {
     ctx.expect_inputs(n, 2, 3);  // data, pads, constant_value (opset 11 to 17)
@@ -66,26 +62,10 @@ inline void import_pad(onnx_import_context& ctx, const pb::NodeProto& n) {
     if (rank != 4 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0)
         throw unsupported_error(ctx.location() + ": pads (N, " + xddp::to_string(x.shape).substr(1) +
                                 " on axes other than H and W; xddp folds only zero padding of H and W of (N, C, H, W)");
-    // Its one reader must be a Conv or AveragePool reading it as its input.
-    const std::string& out = n.output(0);
-    const auto readers = ctx.reader_nodes(out);
-    if (ctx.readers(out) != 1 || readers.size() != 1 || readers[0]->input(0) != out)
-        throw unsupported_error(ctx.location() + ": its output is read by " + std::to_string(ctx.readers(out)) +
-                                " inputs (or is the model output); xddp folds a zero Pad only into the one Conv or "
-                                "AveragePool that reads it");
-    const std::string& op = readers[0]->op_type();
-    if (op == "MaxPool")
-        throw unsupported_error(ctx.location() + ": a zero Pad before the MaxPool '" + readers[0]->name() +
-                                "'; a max pool pads with -inf, so xddp cannot fold zeros into it");
-    if (op != "Conv" && op != "AveragePool")
-        throw unsupported_error(ctx.location() + ": its output is read by the " + op + " node '" + readers[0]->name() +
-                                "'; xddp folds a zero Pad only into a Conv or an AveragePool");
     const node_id source = ctx.materialize(x);
-    const shape_t& s = ctx.shape_of(source);
     const auto at = [&](std::size_t k) { return static_cast<std::size_t>(pads[k]); };
-    ctx.state<pad_folds>().by_output[out] = {view{source, s, {}}, {at(2), at(3), at(6), at(7)}};
-    // The padded shape, seen by no one but the folding reader.
-    ctx.set_output(n, view{source, {s[0], s[1] + at(2) + at(6), s[2] + at(3) + at(7)}, ctx.base_name(n)});
+    const folded_pad fold{source, {at(2), at(3), at(6), at(7)}};
+    ctx.set_pending_output(n, std::string(pad_pattern), pad_continuation{fold, ctx.display_name(n), n.output(0)});
 }
 
 inline const bool pad_registered = register_builtin_op({"Pad"}, import_pad);

@@ -8,7 +8,7 @@
 
 #include "xddp/io/onnx/import_context.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
-#include "xddp/io/onnx/ops/pad.hpp"
+#include "xddp/io/onnx/ops/folded_pad.hpp"
 #include "xddp/layers/adaptive_avg_pool2d.hpp"
 #include "xddp/layers/avg_pool2d.hpp"
 #include "xddp/layers/max_pool2d.hpp"
@@ -25,12 +25,13 @@ inline node_id pool_input(onnx_import_context& ctx, const pb::NodeProto& n) {
     return x;
 }
 
-inline void import_pool(onnx_import_context& ctx, const pb::NodeProto& n) {
+// The MaxPool or AveragePool n; an AveragePool reads a zero Pad folded into its padding where pad is given
+// (ops/pad.hpp, which never folds one into a MaxPool).
+inline void import_pool_after(onnx_import_context& ctx, const pb::NodeProto& n, const folded_pad* pad) {
     const bool is_max = n.op_type() == "MaxPool";
     ctx.expect_inputs(n, 1, 1);
     ctx.expect_single_output(n);
-    const folded_pad* pad = folded_pad_of(ctx, n);  // a zero Pad before an AveragePool (never a MaxPool: ops/pad.hpp)
-    const node_id x = pad ? pad->source.node : pool_input(ctx, n);
+    const node_id x = pad ? pad->source : pool_input(ctx, n);
     const shape_t in = ctx.shape_of(x);
     const auto attributes = ctx.attributes(n);
     if (!attributes.find("kernel_shape")) throw format_error(ctx.location() + ": attribute 'kernel_shape' is missing");
@@ -80,6 +81,8 @@ inline void import_pool(onnx_import_context& ctx, const pb::NodeProto& n) {
                          .ceil_mode = ceil_mode, .count_include_pad = count_include_pad};
     ctx.emit(n, ctx.make_layer([&] { return avg_pool2d(o); }), {x});
 }
+
+inline void import_pool(onnx_import_context& ctx, const pb::NodeProto& n) { import_pool_after(ctx, n, nullptr); }
 
 inline const bool pool_registered = register_builtin_op({"MaxPool", "AveragePool"}, import_pool);
 
