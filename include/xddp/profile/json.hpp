@@ -210,11 +210,14 @@ private:
         where_ = "layer " + std::to_string(l.index) + " '" + excerpt(l.name) + "': ";
         const json& kind = field(j, "kind");
         l.kind = kind.is_string() ? kind.get<std::string>() : "";
-        static const char* const kinds[] = {"input", "conv2d", "linear", "max_pool2d", "avg_pool2d",
-                                            "adaptive_avg_pool2d", "add"};
-        if (std::find(std::begin(kinds), std::end(kinds), l.kind) == std::end(kinds))
+        // Any layer type names its own kind (FORMATS.md: concat, channel_slice, a user's max_merge): a
+        // snake_case name, not a closed list.
+        const bool snake_case = !l.kind.empty() && l.kind.size() <= 64 && std::all_of(l.kind.begin(), l.kind.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        });
+        if (!snake_case)
             fail("\"kind\" is " + excerpt(kind.dump()) +
-                 ", expected one of input, conv2d, linear, max_pool2d, avg_pool2d, adaptive_avg_pool2d, add");
+                 ", expected a layer kind in snake_case (input, conv2d, linear, concat, ...) of at most 64 characters");
         l.shape = unsigned_array<std::size_t>(field(j, "shape"), "shape");
         if (l.shape.size() > 8) fail("\"shape\" has " + std::to_string(l.shape.size()) + " extents, expected at most 8");
         try {

@@ -112,7 +112,10 @@ public:
     }
 
     // How many inputs of the nodes that feed the model output read the named value (the output counts once).
-    std::size_t readers(const std::string& name) const { return uses_.at(name); }
+    std::size_t readers(const std::string& name) const {
+        const auto it = uses_.find(name);
+        return it == uses_.end() ? 0 : it->second;
+    }
 
     // The value of input i (which the driver has checked exists).
     const value& input(const NodeProto& n, int i) const { return values_.at(n.input(i)); }
@@ -137,6 +140,8 @@ public:
     }
 
     void set_output(const NodeProto& n, value v) { values_[n.output(0)] = std::move(v); }
+    // Output k of a node with several (Split).
+    void set_output(const NodeProto& n, int k, value v) { values_[n.output(k)] = std::move(v); }
 
     // ---- tensors held and the budget ---------------------------------------------------------------
 

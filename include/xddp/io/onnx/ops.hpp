@@ -6,12 +6,15 @@
 // Layers
 #include "xddp/io/onnx/ops/add.hpp"
 #include "xddp/io/onnx/ops/batch_norm.hpp"
+#include "xddp/io/onnx/ops/concat.hpp"
 #include "xddp/io/onnx/ops/conv.hpp"
 #include "xddp/io/onnx/ops/gemm.hpp"
 #include "xddp/io/onnx/ops/global_pool.hpp"
 #include "xddp/io/onnx/ops/matmul.hpp"
 #include "xddp/io/onnx/ops/mul.hpp"
+#include "xddp/io/onnx/ops/pad.hpp"
 #include "xddp/io/onnx/ops/pool.hpp"
+#include "xddp/io/onnx/ops/reduce.hpp"
 
 // Element-wise
 #include "xddp/io/onnx/ops/clip.hpp"
@@ -27,14 +30,19 @@
 #include "xddp/io/onnx/ops/softmax.hpp"
 #include "xddp/io/onnx/ops/tanh.hpp"
 
+// Channel routing
+#include "xddp/io/onnx/ops/slice.hpp"
+#include "xddp/io/onnx/ops/split.hpp"
+#include "xddp/io/onnx/ops/transpose.hpp"
+
 // Views of activations and constants
 #include "xddp/io/onnx/ops/flatten.hpp"
 #include "xddp/io/onnx/ops/reshape.hpp"
 #include "xddp/io/onnx/ops/squeeze.hpp"
 
 // Shape plumbing folded at import
+#include "xddp/io/onnx/ops/arithmetic.hpp"
 #include "xddp/io/onnx/ops/cast.hpp"
-#include "xddp/io/onnx/ops/concat.hpp"
 #include "xddp/io/onnx/ops/constant.hpp"
 #include "xddp/io/onnx/ops/gather.hpp"
 #include "xddp/io/onnx/ops/shape.hpp"

@@ -1,11 +1,13 @@
 #pragma once
 // Add of two activations of equal shape -> add (a residual sum, named "<block>.resnetadd" as
-// DeepDataProfiler names it); Add of a constant -> the bias of the MatMul it follows.
+// DeepDataProfiler names it); Add of a constant -> the bias of the MatMul it follows; Add of two constants
+// (shape plumbing) -> a constant.
 
 #include <utility>
 #include <variant>
 
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/arithmetic.hpp"
 #include "xddp/io/onnx/ops/matmul.hpp"
 #include "xddp/layers/add.hpp"
 
@@ -24,8 +26,7 @@ inline void import_add(onnx_import_context& ctx, const pb::NodeProto& n) {
         ctx.emit(n, add{}, {x, y}, ".resnetadd");
         return;
     }
-    if (!va && !vb)
-        throw unsupported_error(ctx.location() + ": adds two constants; xddp imports Add of activations or of a MatMul and its bias");
+    if (!va && !vb) return ctx.set_output(n, fold_arithmetic(ctx, n));  // shape plumbing
     const int bias_input = va ? 1 : 0;
     fold_matmul_bias(ctx, n, va ? *va : *vb, n.input(bias_input == 1 ? 0 : 1), bias_input);
 }

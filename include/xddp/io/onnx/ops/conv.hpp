@@ -1,19 +1,21 @@
 #pragma once
 // Conv -> conv2d: 2-D convolution over (N, C, H, W) with groups, dilations, explicit (possibly
-// asymmetric) or automatic padding, and an optional bias.
+// asymmetric) or automatic padding, and an optional bias. A zero Pad before it is folded into its padding.
 
 #include <algorithm>
 #include <optional>
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/folded_pad.hpp"
 #include "xddp/layers/conv2d.hpp"
 
 namespace xddp::io::onnx_detail {
 
-inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
+// The Conv n, reading a zero Pad folded into its padding where pad is given (ops/pad.hpp).
+inline void import_conv_after(onnx_import_context& ctx, const pb::NodeProto& n, const folded_pad* pad) {
     ctx.expect_inputs(n, 2, 3);
-    const node_id x = ctx.materialize(ctx.activation(n, 0));
+    const node_id x = pad ? pad->source : ctx.materialize(ctx.activation(n, 0));
     const shape_t in = ctx.shape_of(x);
     if (in.size() != 3)
         throw unsupported_error(ctx.location() + ": convolution over input (N, " + xddp::to_string(in).substr(1) +
@@ -35,7 +37,8 @@ inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
                            xddp::to_string(w->shape));
     const pair_t stride = attributes.pair("strides", {1, 1});
     const pair_t dilation = attributes.pair("dilations", {1, 1});
-    const auto pads = attributes.window_pads(kernel, stride, dilation, {in[1], in[2]});
+    auto pads = attributes.window_pads(kernel, stride, dilation, padded_extent(in, pad));
+    add_folded_pads(pads, pad);
     constant_ptr b;
     if (onnx_import_context::has_input(n, 2)) {
         b = weight(ctx, n, 2, "bias B");
@@ -52,6 +55,8 @@ inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) {
     if (b) std::copy(b->f.begin(), b->f.end(), layer.bias().data());
     ctx.emit(n, std::move(layer), {x});
 }
+
+inline void import_conv(onnx_import_context& ctx, const pb::NodeProto& n) { import_conv_after(ctx, n, nullptr); }
 
 inline const bool conv_registered = register_builtin_op({"Conv"}, import_conv);
 

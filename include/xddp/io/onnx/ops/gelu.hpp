@@ -3,14 +3,15 @@
 // opsets xddp imports, -> one gelu of x. The Div starts the pattern and each later node continues it as
 // the driver reaches it (onnx_import_context::set_pending_output), so the constants PyTorch writes just
 // before each node are checked there. Either operand order of Add and Mul is accepted; the constants must
-// be PyTorch's exactly. A node that breaks the pattern, and a Div anywhere else, is an unsupported_error
-// naming the node.
+// be PyTorch's exactly. A node that breaks the pattern, and a Div of an activation anywhere else, is an
+// unsupported_error naming the node; a Div of two constants (shape plumbing) folds (ops/arithmetic.hpp).
 
 #include <string>
 #include <string_view>
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/arithmetic.hpp"
 #include "xddp/layers/gelu.hpp"
 
 namespace xddp::io::onnx_detail {
@@ -61,6 +62,8 @@ struct gelu_continuation {
 inline void import_gelu_div(onnx_import_context& ctx, const pb::NodeProto& n) {
     ctx.expect_inputs(n, 2, 2);
     ctx.expect_single_output(n);
+    if (!ctx.is_activation(n, 0) && !ctx.is_activation(n, 1))
+        return ctx.set_output(n, fold_arithmetic(ctx, n));  // shape plumbing (ops/arithmetic.hpp)
     const view x = ctx.activation(n, 0);
     constexpr float sqrt2 = 1.41421356237309504880f;  // as PyTorch writes it: 1.41421354
     if (!constant_equals(ctx, n, 1, sqrt2))

@@ -7,7 +7,8 @@
 //   gate(feature map, gate);
 // - two activations of one shape -> mul;
 // - an activation (N, C, H, W) times a constant (C, 1, 1) or (1, C, 1, 1) (layer scale) -> channel_scale.
-// Anything else (other broadcasting, two constants) is an unsupported_error naming the node.
+// - two constants (shape plumbing) -> a constant (ops/arithmetic.hpp).
+// Anything else (other broadcasting) is an unsupported_error naming the node.
 
 #include <algorithm>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/ops/arithmetic.hpp"
 #include "xddp/layers/channel_scale.hpp"
 #include "xddp/layers/gate.hpp"
 #include "xddp/layers/hard_sigmoid.hpp"
@@ -72,9 +74,7 @@ inline void import_mul(onnx_import_context& ctx, const pb::NodeProto& n) {
     const view* va = std::get_if<view>(&ctx.input(n, 0));
     const view* vb = std::get_if<view>(&ctx.input(n, 1));
     if (va && vb) return import_mul_of_activations(ctx, n, view(*va), view(*vb));
-    if (!va && !vb)
-        throw unsupported_error(ctx.location() + ": multiplies two constants; xddp imports Mul of activations, or of an "
-                                "activation by a constant per channel");
+    if (!va && !vb) return ctx.set_output(n, fold_arithmetic(ctx, n));  // shape plumbing (ops/arithmetic.hpp)
     const view x = va ? *va : *vb;
     const int factor_input = va ? 1 : 0;
     const constant_ptr c = weight(ctx, n, factor_input, "factor");

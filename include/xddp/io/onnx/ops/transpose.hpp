@@ -1,0 +1,47 @@
+#pragma once
+// Transpose: only as the middle of a channel shuffle, as torchvision's ShuffleNet v2 exports it:
+//   Reshape (N, C, H, W) -> (N, g, C/g, H, W), Transpose perm (0, 2, 1, 3, 4), Reshape back to (N, C, H, W).
+// The Transpose of such a view becomes one channel_shuffle(g) node, whose output seen as (N, C/g, g, H, W) is
+// exactly the transposed tensor, so the Reshape back is a plain view of it. Any other Transpose is an
+// unsupported_error naming the node: xddp's layers have no general transposition.
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xddp/io/onnx/op_registry.hpp"
+#include "xddp/io/onnx/views.hpp"
+#include "xddp/layers/channel_shuffle.hpp"
+
+namespace xddp::io::onnx_detail {
+
+inline void import_transpose(onnx_import_context& ctx, const pb::NodeProto& n) {
+    ctx.expect_inputs(n, 1, 1);
+    if (!ctx.is_activation(n, 0))
+        throw unsupported_error(ctx.location() + ": Transpose of a constant is not supported; xddp imports a Transpose only "
+                                "as the channel shuffle Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape");
+    const view x = ctx.activation(n, 0);  // a copy: set_output changes the value table
+    const std::vector<std::int64_t> perm = ctx.attributes(n).integers("perm").value_or(std::vector<std::int64_t>{});
+    // The view (g, C/g, rest...) of a node (C, rest...), and perm (0, 2, 1, 3, ...): a channel shuffle.
+    const shape_t& node = ctx.shape_of(x.node);
+    bool shuffle = x.shape.size() >= 2 && node.size() + 1 == x.shape.size() && perm.size() == x.shape.size() + 1 &&
+                   node[0] == x.shape[0] * x.shape[1] && std::equal(node.begin() + 1, node.end(), x.shape.begin() + 2);
+    for (std::size_t d = 0; shuffle && d < perm.size(); ++d)
+        shuffle = perm[d] == static_cast<std::int64_t>(d == 1 ? 2 : d == 2 ? 1 : d);
+    if (!shuffle)
+        throw unsupported_error(ctx.location() + ": transposes (N, " + xddp::to_string(x.shape).substr(1) + " of a node (N, " +
+                                xddp::to_string(node).substr(1) +
+                                "; xddp imports a Transpose only as the channel shuffle Reshape (N, g, C/g, H, W) -> "
+                                "Transpose perm (0, 2, 1, 3, 4) -> Reshape (N, C, H, W)");
+    const std::size_t groups = x.shape[0];
+    const node_id id = ctx.add_layer(ctx.base_name(n, ".channel_shuffle"), channel_shuffle(groups), {x.node});
+    shape_t seen = x.shape;
+    std::swap(seen[0], seen[1]);
+    ctx.set_output(n, view{id, std::move(seen), ctx.base_name(n)});
+}
+
+inline const bool transpose_registered = register_builtin_op({"Transpose"}, import_transpose);
+
+}  // namespace xddp::io::onnx_detail
