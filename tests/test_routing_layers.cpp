@@ -20,11 +20,13 @@
 
 #include <doctest/doctest.h>
 
+#include <xddp/device/profile.hpp>
 #include <xddp/kernels/device/channel_shuffle.hpp>
 #include <xddp/kernels/device/channel_slice.hpp>
 #include <xddp/kernels/device/concat.hpp>
 #include <xddp/xddp.hpp>
 
+#include "golden_profiles.hpp"
 #include "reference_layers.hpp"
 
 namespace {
@@ -391,4 +393,27 @@ TEST_CASE("a profile of a ShuffleNet v2 unit is valid profile JSON and reads bac
     CHECK(xddp::parse_profile_json(json) == p);
     // XDDP_ROUTING_PROFILE names a file to keep it in, for shared/tools/validate_profile.py.
     if (const char* keep = std::getenv("XDDP_ROUTING_PROFILE")) std::ofstream(keep) << json;
+}
+
+TEST_CASE("the routing layers under cuda_emulated: forward and both profiles equal the host's") {
+    std::mt19937 rng(29);
+    std::normal_distribution<float> nd;
+    // (The Inception module is left out: its linear layers' forward passes round differently on the two
+    // policies (BLAS on the host, one sequential dot per thread here), which moves a borderline neuron.)
+    for (const auto& g : {dense_block(), shuffle_unit()}) {
+        xt::xarray<float> x = xt::zeros<float>(shape_t{1, g.input_shape()[0], g.input_shape()[1], g.input_shape()[2]});
+        for (auto& v : x) v = nd(rng);
+        const xddp::activations host = g.forward(x);
+        const xddp::activations dev = xddp::forward<xddp::cuda_emulated>(g, x);
+        REQUIRE(dev.output().shape() == host.output().shape());
+        CHECK(xt::allclose(dev.output(), host.output(), 1e-5, 1e-6));
+        for (const double threshold : {0.3, 0.8}) {
+            xddp::profile_options opt;
+            opt.threshold = threshold;
+            golden::compare_profiles(xddp::contribution_profile<xddp::channel_neurons, xddp::cuda_emulated>(g, x, opt),
+                                     xddp::contribution_profile<xddp::channel_neurons>(g, x, opt), "channel");
+            golden::compare_profiles(xddp::contribution_profile<xddp::element_neurons, xddp::cuda_emulated>(g, x, opt),
+                                     xddp::contribution_profile<xddp::element_neurons>(g, x, opt), "element");
+        }
+    }
 }

@@ -48,6 +48,9 @@ struct softmax;
 struct gate;
 struct mul;
 class channel_scale;
+struct concat;
+class channel_slice;
+class channel_shuffle;
 
 template <class L>
 struct contribution_rule;
