@@ -71,7 +71,7 @@ TEST_CASE("profile JSON: malformed documents are format_errors that say what is 
         {"threshold not a number", replace(good, "0.10000000000000001", "\"0.1\"")},
         {"num_inputs negative", replace(good, "\"num_inputs\":1", "\"num_inputs\":-1")},
         {"layers missing", replace(good, "\"layers\"", "\"strata\"")},
-        {"unknown kind", replace(good, "\"conv2d\"", "\"conv3d\"")},
+        {"kind not snake_case", replace(good, "\"conv2d\"", "\"Conv 3D\"")},
         {"layers out of order", replace(good, "{\"index\":1,", "{\"index\":0,")},
         {"predecessor not earlier", replace(good, "\"predecessors\":[0]", "\"predecessors\":[1]")},
         {"size does not fit shape", replace(good, "{\"size\":2,", "{\"size\":32,")},
