@@ -336,18 +336,101 @@ TEST_CASE("ONNX Mul: squeeze-and-excitation is a gate (feature map first), equal
     mismatch.node("Mul", {"x", "c"}, {"y"}, "/Mul");
     CHECK_ERROR(unsupported_error, load(mismatch),
                 "node '/Mul' (Mul, opset 13): multiplies shapes (N, 3, 4, 5) and (N, 3, 1, 5); xddp imports Mul of equal shapes");
-    model_builder scalar;
-    scalar.input("x", {3, 4, 5}).output("y").weight("k", {}, {2.0f});
-    scalar.node("Mul", {"x", "k"}, {"y"}, "/Mul");
-    CHECK_ERROR(unsupported_error, load(scalar), "node '/Mul' (Mul, opset 13): multiplies (N, 3, 4, 5) by the constant 'k' of shape ()");
     model_builder wrong_channels;
     wrong_channels.input("x", {3, 4, 5}).output("y").weight("k", {4, 1, 1});
     wrong_channels.node("Mul", {"x", "k"}, {"y"}, "/Mul");
     CHECK_ERROR(unsupported_error, load(wrong_channels), "of shape (4, 1, 1); xddp imports Mul of an activation (N, C, H, W) by a constant per channel");
+    model_builder per_row;
+    per_row.input("x", {3, 4, 5}).output("y").weight("k", {1, 4, 1});
+    per_row.node("Mul", {"x", "k"}, {"y"}, "/Mul");
+    CHECK_ERROR(unsupported_error, load(per_row), "node '/Mul' (Mul, opset 13): multiplies (N, 3, 4, 5) by the constant 'k' of shape (1, 4, 1)");
+    model_builder too_deep;  // one value, but of a rank that would broadcast the result to 5 dimensions
+    too_deep.input("x", {3, 4, 5}).output("y").weight("k", {1, 1, 1, 1, 1}, {2.0f});
+    too_deep.node("Mul", {"x", "k"}, {"y"}, "/Mul");
+    CHECK_ERROR(unsupported_error, load(too_deep), "of shape (1, 1, 1, 1, 1)");
     model_builder constants;
-    constants.input("x", {3, 4, 5}).output("y").weight("k", {1}, {2.0f});
+    constants.input("x", {3, 4, 5}).output("y").weight("k", {1, 4, 1}, {2.0f, 1.0f, 0.5f, 3.0f});
     constants.node("Mul", {"k", "k"}, {"k2"}, "/Mul");
     constants.node("Add", {"x", "k2"}, {"y"}, "/Add");
-    // Mul of two constants folds (shape plumbing); the Add of the activation and that constant is refused.
-    CHECK_ERROR(unsupported_error, load(constants), "node '/Add' (Add, opset 13)");
+    // Mul of two constants folds (shape plumbing); the Add of the activation and that (1, 4, 1) constant is refused.
+    CHECK_ERROR(unsupported_error, load(constants),
+                "node '/Add' (Add, opset 13): adds the constant 'k2' of shape (1, 4, 1) to an activation; xddp imports that as "
+                "the bias of the MatMul it follows, or as a shift per channel");
+}
+
+TEST_CASE("ONNX Mul and Add of one value or a constant per channel: channel_scale, its shift folded in") {
+    // x * 2 + (C, 1, 1): one channel_scale with weight 2 and the shifts (transform_input's pattern).
+    model_builder affine;
+    affine.input("x", {3, 4, 5}).output("y").weight("k", {}, {2.0f}).weight("b", {1, 3, 1, 1}, {0.5f, -1.0f, 0.25f});
+    affine.node("Mul", {"x", "k"}, {"m"}, "/Mul");
+    affine.node("Add", {"m", "b"}, {"y"}, "/Add");
+    const auto g = load(affine);
+    REQUIRE(g.size() == 2);
+    const auto* layer = g[1].layer->get_if<xddp::channel_scale>();
+    REQUIRE(layer);
+    REQUIRE(layer->has_bias());
+    CHECK(layer->weight() == xt::xtensor<float, 1>{2.0f, 2.0f, 2.0f});
+    CHECK(layer->bias() == xt::xtensor<float, 1>{0.5f, -1.0f, 0.25f});
+    const auto x = input_batch();
+    const auto y = g(x);
+    const float shift[] = {0.5f, -1.0f, 0.25f};
+    for (std::size_t i = 0; i < y.size(); ++i) CHECK(y.data()[i] == doctest::Approx(x.data()[i] * 2.0f + shift[i / 20 % 3]));
+
+    // A shift alone, one value on the left: a channel_scale of factor 1.
+    model_builder shift_only;
+    shift_only.input("x", {3, 4, 5}).output("y").weight("b", {1}, {-0.75f});
+    shift_only.node("Add", {"b", "x"}, {"y"}, "/Add");
+    const auto s = load(shift_only);
+    REQUIRE(s.size() == 2);
+    const auto* shifted = s[1].layer->get_if<xddp::channel_scale>();
+    REQUIRE(shifted);
+    CHECK(shifted->weight() == xt::xtensor<float, 1>{1.0f, 1.0f, 1.0f});
+    CHECK(shifted->bias() == xt::xtensor<float, 1>{-0.75f, -0.75f, -0.75f});
+    const auto ys = s(x);
+    for (std::size_t i = 0; i < ys.size(); ++i) CHECK(ys.data()[i] == x.data()[i] - 0.75f);
+
+    // The product read twice: the shift is a layer of its own and the product stays unshifted.
+    model_builder shared;
+    shared.input("x", {3, 4, 5}).output("y").weight("k", {}, {2.0f}).weight("b", {}, {1.0f});
+    shared.node("Mul", {"x", "k"}, {"m"}, "/Mul");
+    shared.node("Add", {"m", "b"}, {"a"}, "/Add");
+    shared.node("Add", {"m", "a"}, {"y"}, "/Sum");
+    const auto t = load(shared);
+    REQUIRE(t.size() == 4);
+    CHECK(!t[1].layer->get_if<xddp::channel_scale>()->has_bias());
+    CHECK(t[2].layer->get_if<xddp::channel_scale>()->has_bias());
+    const auto yt = t(x);
+    for (std::size_t i = 0; i < yt.size(); ++i) CHECK(yt.data()[i] == doctest::Approx(x.data()[i] * 4.0f + 1.0f));
+}
+
+TEST_CASE("ONNX Gather of one channel of an activation: channel_slice; other Gathers refused, named") {
+    model_builder b;  // x[:, 2] -> (N, 4, 5), Unsqueeze -> (N, 1, 4, 5)
+    b.input("x", {3, 4, 5}).output("y").int64_weight("k", {}, {2}).int64_weight("axes", {1}, {1});
+    set_int(b.node("Gather", {"x", "k"}, {"g"}, "/Gather"), "axis", 1);
+    b.node("Unsqueeze", {"g", "axes"}, {"y"}, "/Unsqueeze");
+    const auto g = load(b);
+    REQUIRE(g.size() == 2);
+    const auto* slice = g[1].layer->get_if<xddp::channel_slice>();
+    REQUIRE(slice);
+    CHECK(slice->begin() == 2);
+    CHECK(g[1].shape == xddp::shape_t{1, 4, 5});
+    const auto x = input_batch();
+    const auto y = g(x);
+    for (std::size_t i = 0; i < y.size(); ++i) CHECK(y.data()[i] == x.data()[(i / 20) * 60 + 40 + i % 20]);
+
+    using xddp::unsupported_error;
+    model_builder rows;  // x[:, :, 1]: along H
+    rows.input("x", {3, 4, 5}).output("y").int64_weight("k", {}, {1});
+    set_int(rows.node("Gather", {"x", "k"}, {"y"}, "/Gather"), "axis", 2);
+    CHECK_ERROR(unsupported_error, load(rows),
+                "node '/Gather' (Gather, opset 13): Gather of indices of shape () along axis 2 of (N, 3, 4, 5); xddp imports "
+                "Gather on an activation only as one channel");
+    model_builder two;  // x[:, [0, 2]]
+    two.input("x", {3, 4, 5}).output("y").int64_weight("k", {2}, {0, 2});
+    set_int(two.node("Gather", {"x", "k"}, {"y"}, "/Gather"), "axis", 1);
+    CHECK_ERROR(unsupported_error, load(two), "Gather of indices of shape (2,) along axis 1");
+    model_builder outside;
+    outside.input("x", {3, 4, 5}).output("y").int64_weight("k", {}, {3});
+    set_int(outside.node("Gather", {"x", "k"}, {"y"}, "/Gather"), "axis", 1);
+    CHECK_ERROR(xddp::format_error, load(outside), "index 3 is out of range for 3 channels");
 }

@@ -473,11 +473,14 @@ TEST_CASE("unsupported models: an unsupported_error naming the node, its op type
     add.node("Add", {"x", "f"}, {"y"}, "/block/Add");
     CHECK_ERROR(unsupported_error, load(add), "no broadcasting");
 
+    // A constant added per channel is a channel_scale's shift (ops/add.hpp); one per row is not.
     model_builder bias_on_conv;
-    bias_on_conv.input("x", {2, 3, 3}).output("y").weight("w", {2, 2, 1, 1}).weight("b", {2, 1, 1});
+    bias_on_conv.input("x", {2, 3, 3}).output("y").weight("w", {2, 2, 1, 1}).weight("b", {1, 3, 1});
     bias_on_conv.node("Conv", {"x", "w"}, {"c"}, "/conv/Conv");
     bias_on_conv.node("Add", {"c", "b"}, {"y"}, "/conv/Add");
-    CHECK_ERROR(unsupported_error, load(bias_on_conv), "only as the bias of the MatMul");
+    CHECK_ERROR(unsupported_error, load(bias_on_conv),
+                "node '/conv/Add' (Add, opset 13): adds the constant 'b' of shape (1, 3, 1) to an activation; xddp imports that as "
+                "the bias of the MatMul it follows, or as a shift per channel");
 
     model_builder domain;
     domain.input("x", {2}).output("y");

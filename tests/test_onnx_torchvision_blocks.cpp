@@ -118,17 +118,6 @@ bool check_profile(const xddp::profile& p, const std::vector<xddp::layer_group>&
 }
 
 // Imports the fixture, checks its logits against torch's and profiles each of its inputs under both policies.
-// A pattern xddp does not import yet: an unsupported_error naming the node's op type, never a wrong graph.
-void check_refused(const std::string& name, const std::string& op) {
-    const fs::path stem = fixture_dir / name;
-    try {
-        (void)xddp::io::load_onnx(stem.string() + ".onnx");
-        FAIL(name << " imported; expected an unsupported_error naming its " << op << " node");
-    } catch (const xddp::unsupported_error& e) {
-        CHECK_MESSAGE(std::string(e.what()).find(op) != std::string::npos, e.what());
-    }
-}
-
 void check_block(const std::string& name) {
     const fs::path stem = fixture_dir / name;
     const xddp::graph g = xddp::io::load_onnx(stem.string() + ".onnx");
@@ -192,8 +181,19 @@ TEST_CASE("torchvision block googlenet_inception: four branches into Concat, Max
 }
 
 TEST_CASE("torchvision block googlenet_transform_input: Gather, Unsqueeze, Mul, Add per channel, Concat") {
-    // Refused for now (the Gather of one input channel and the scalar Add have no layer yet).
-    check_refused("googlenet_transform_input", "Gather");
+    check_block("googlenet_transform_input");
+    // Each input channel: a channel_slice and one channel_scale with its shift, then the concat.
+    const xddp::graph g = xddp::io::load_onnx((fixture_dir / "googlenet_transform_input.onnx").string());
+    std::size_t slices = 0, shifted = 0;
+    for (xddp::node_id id = 1; id < g.size(); ++id) {
+        if (const auto* s = g[id].layer->get_if<xddp::channel_slice>()) {
+            CHECK(s->begin() == slices++);
+            CHECK(g[id].inputs == std::vector<xddp::node_id>{0});
+        }
+        if (const auto* s = g[id].layer->get_if<xddp::channel_scale>()) shifted += s->has_bias();
+    }
+    CHECK(slices == 3);
+    CHECK(shifted == 3);
 }
 
 TEST_CASE("torchvision block inception_v3_a: Pad + AveragePool (count_include_pad), Concat") {
@@ -248,7 +248,9 @@ TEST_CASE("torchvision block max_head: ReduceMax global pool into Gemm") { check
 TEST_CASE("torchvision block softmax_output: Softmax over the classes") { check_block("softmax_output"); }
 
 TEST_CASE("torchvision block zero_pad_conv: zero Pad (asymmetric, then symmetric) before a Conv") {
-    // Refused for now: torch writes F.pad's pads as a chain of shape arithmetic over constants, which the
-    // importer does not fold; torchvision's classifiers never use it (their Pad has constant pads).
-    check_refused("zero_pad_conv", "Pad");
+    // F.pad's pads arrive as shape plumbing (ConstantOfShape, Concat, Reshape, Slice with step -1, Transpose,
+    // Reshape, Cast), folded at import; each Pad then folds into the Conv after it.
+    check_block("zero_pad_conv");
+    const xddp::graph g = xddp::io::load_onnx((fixture_dir / "zero_pad_conv.onnx").string());
+    for (xddp::node_id id = 1; id < g.size(); ++id) CHECK(g[id].layer->kind() != "pad");
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xddp/io/onnx/import_context.hpp"
@@ -51,6 +52,33 @@ inline const std::vector<std::int64_t>& int_vector(const onnx_import_context& ct
     if (c.is_float || c.shape.size() > 1)
         throw format_error(ctx.location() + ": " + std::string(what) + " is not a 1-D integer tensor");
     return c.i;
+}
+
+// A new constant of the given shape whose element at each index (row-major, one entry per dim of `shape`)
+// is c's element at the flat index `source(index)` returns (Slice and Transpose of constants).
+template <class Source>
+constant_ptr rearranged(onnx_import_context& ctx, const constant& c, shape_t shape, Source source) {
+    const std::size_t count = element_count(shape);
+    auto r = new_constant(ctx, count, c.is_float);
+    std::vector<std::size_t> index(shape.size(), 0);
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::size_t from = source(std::as_const(index));
+        if (c.is_float) r->f.push_back(c.f.at(from));
+        else r->i.push_back(c.i.at(from));
+        for (std::size_t d = shape.size(); d-- > 0;) {  // the next index, last dim fastest
+            if (++index[d] < shape[d]) break;
+            index[d] = 0;
+        }
+    }
+    r->shape = std::move(shape);
+    return r;
+}
+
+// Row-major strides of a shape.
+inline std::vector<std::size_t> strides_of(const shape_t& shape) {
+    std::vector<std::size_t> s(shape.size(), 1);
+    for (std::size_t d = shape.size(); d-- > 1;) s[d - 1] = s[d] * shape[d];
+    return s;
 }
 
 }  // namespace xddp::io::onnx_detail

@@ -140,6 +140,8 @@ public:
     }
 
     void set_output(const NodeProto& n, value v) { values_[n.output(0)] = std::move(v); }
+    // What set_output gave n's first output.
+    const value& output(const NodeProto& n) const { return values_.at(n.output(0)); }
     // Output k of a node with several (Split).
     void set_output(const NodeProto& n, int k, value v) { values_[n.output(k)] = std::move(v); }
 

@@ -44,5 +44,6 @@
 #include "xddp/io/onnx/ops/arithmetic.hpp"
 #include "xddp/io/onnx/ops/cast.hpp"
 #include "xddp/io/onnx/ops/constant.hpp"
+#include "xddp/io/onnx/ops/constant_of_shape.hpp"
 #include "xddp/io/onnx/ops/gather.hpp"
 #include "xddp/io/onnx/ops/shape.hpp"

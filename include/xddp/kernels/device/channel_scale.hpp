@@ -1,6 +1,6 @@
 #pragma once
-// Kernel body of channel_scale, one thread per element: y = x * scale[c] over (N, C, positions) (the host
-// forward, layers/channel_scale.hpp, computes the same product).
+// Kernel body of channel_scale, one thread per element: y = x * scale[c] + shift[c] over (N, C, positions),
+// shift null for none (the host forward, layers/channel_scale.hpp, computes the same).
 
 #include <cstddef>
 
@@ -12,8 +12,12 @@ struct channel_scale_body {
     const float* x;
     float* y;
     const float* scale;
+    const float* shift;
     std::size_t channels, positions;
-    XDDP_HOST_DEVICE void operator()(std::size_t t) const { y[t] = x[t] * scale[t / positions % channels]; }
+    XDDP_HOST_DEVICE void operator()(std::size_t t) const {
+        const std::size_t c = t / positions % channels;
+        y[t] = x[t] * scale[c] + (shift ? shift[c] : 0.0f);
+    }
 };
 
 }  // namespace xddp::kernels::device

@@ -44,7 +44,9 @@ inline void fold_matmul_bias(onnx_import_context& ctx, const pb::NodeProto& n, c
         l = ctx.imported_graph().at(x.node).layer->get_if<linear>();
     if (!l)
         throw unsupported_error(ctx.location() + ": adds the constant '" + n.input(bias_input) +
-                                "' to an activation; xddp imports that only as the bias of the MatMul it follows");
+                                "' of shape " + xddp::to_string(weight(ctx, n, bias_input, "addend")->shape) +
+                                " to an activation; xddp imports that as the bias of the MatMul it follows, or as a "
+                                "shift per channel (C, 1, 1), (1, C, 1, 1) or one value of an (N, C, H, W) activation");
     const std::size_t out = l->options().out_features;
     const constant_ptr c = weight(ctx, n, bias_input, "bias");
     if (c->size() != out && c->size() != 1)

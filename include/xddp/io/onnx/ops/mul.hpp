@@ -6,7 +6,8 @@
 // - a feature map (N, C, H, W) times a per-channel activation (N, C, 1, 1) (squeeze-and-excitation) ->
 //   gate(feature map, gate);
 // - two activations of one shape -> mul;
-// - an activation (N, C, H, W) times a constant (C, 1, 1) or (1, C, 1, 1) (layer scale) -> channel_scale.
+// - an activation (N, C, H, W) times a constant (C, 1, 1) or (1, C, 1, 1) (layer scale), or one value
+//   (transform_input) -> channel_scale.
 // - two constants (shape plumbing) -> a constant (ops/arithmetic.hpp).
 // Anything else (other broadcasting) is an unsupported_error naming the node.
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "xddp/io/onnx/constants.hpp"
 #include "xddp/io/onnx/op_registry.hpp"
@@ -69,6 +71,16 @@ inline void import_mul_of_activations(onnx_import_context& ctx, const pb::NodePr
     ctx.emit(n, gate{}, {ctx.materialize(*feature), gate_input});
 }
 
+// The factors (or shifts) per channel of a constant c broadcast onto the activation x (N, C, H, W): c of shape
+// (C, 1, 1) or (1, C, 1, 1), or a single value of at most x's rank. Empty for any other shape.
+inline std::vector<float> per_channel_values(const constant& c, const view& x) {
+    const std::size_t channels = x.shape.empty() ? 0 : x.shape[0];
+    if (!c.is_float || x.shape.size() != 3) return {};
+    if (c.shape == shape_t{channels, 1, 1} || c.shape == shape_t{1, channels, 1, 1}) return c.f;
+    if (c.size() == 1 && c.shape.size() <= 4) return std::vector<float>(channels, c.f[0]);
+    return {};
+}
+
 inline void import_mul(onnx_import_context& ctx, const pb::NodeProto& n) {
     ctx.expect_inputs(n, 2, 2);
     const view* va = std::get_if<view>(&ctx.input(n, 0));
@@ -78,15 +90,14 @@ inline void import_mul(onnx_import_context& ctx, const pb::NodeProto& n) {
     const view x = va ? *va : *vb;
     const int factor_input = va ? 1 : 0;
     const constant_ptr c = weight(ctx, n, factor_input, "factor");
-    const std::size_t channels = x.shape.empty() ? 0 : x.shape[0];
-    const bool per_channel = x.shape.size() == 3 && (c->shape == shape_t{channels, 1, 1} || c->shape == shape_t{1, channels, 1, 1});
-    if (!per_channel)
+    const std::vector<float> factors = per_channel_values(*c, x);
+    if (factors.empty())
         throw unsupported_error(ctx.location() + ": multiplies " + batch_shape(x.shape) + " by the constant '" +
                                 n.input(factor_input) + "' of shape " + xddp::to_string(c->shape) +
                                 "; xddp imports Mul of an activation (N, C, H, W) by a constant per channel, (C, 1, 1) or "
-                                "(1, C, 1, 1)");
-    channel_scale layer(channels);
-    std::copy(c->f.begin(), c->f.end(), layer.weight().data());
+                                "(1, C, 1, 1), or by one value");
+    channel_scale layer(factors.size());
+    std::copy(factors.begin(), factors.end(), layer.weight().data());
     ctx.emit(n, std::move(layer), {ctx.materialize(x)});
 }
 

@@ -71,17 +71,20 @@ inline void import_slice(onnx_import_context& ctx, const pb::NodeProto& n) {
         std::tie(first[d], bound[d]) = clamped_range(starts[k], ends[k], steps[k], static_cast<std::int64_t>(dims[d]));
         step[d] = steps[k];
     }
-    if (!x) {  // a 1-D constant, any step
-        if (dims.size() != 1)
-            throw unsupported_error(ctx.location() + ": Slice of a constant of shape " + xddp::to_string(dims) +
-                                    "; xddp folds Slice of 1-D constants (shape plumbing) only");
-        auto r = new_constant(ctx, dims[0], c->is_float);
-        for (std::int64_t i = first[0]; step[0] > 0 ? i < bound[0] : i > bound[0]; i += step[0]) {
-            if (c->is_float) r->f.push_back(c->f[static_cast<std::size_t>(i)]);
-            else r->i.push_back(c->i[static_cast<std::size_t>(i)]);
+    if (!x) {  // a constant, any axes and steps (shape plumbing: F.pad's pads reversed pairwise)
+        shape_t out(dims.size());
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+            const std::int64_t span = step[d] > 0 ? bound[d] - first[d] : first[d] - bound[d];
+            const std::int64_t magnitude = step[d] > 0 ? step[d] : -step[d];
+            out[d] = span <= 0 ? 0 : static_cast<std::size_t>((span - 1) / magnitude + 1);
         }
-        r->shape = {r->is_float ? r->f.size() : r->i.size()};
-        return ctx.set_output(n, constant_ptr(std::move(r)));
+        const std::vector<std::size_t> strides = strides_of(c->shape);
+        return ctx.set_output(n, rearranged(ctx, *c, std::move(out), [&](const std::vector<std::size_t>& index) {
+            std::size_t from = 0;
+            for (std::size_t d = 0; d < index.size(); ++d)
+                from += static_cast<std::size_t>(first[d] + static_cast<std::int64_t>(index[d]) * step[d]) * strides[d];
+            return from;
+        }));
     }
     for (std::size_t d = 2; d < dims.size(); ++d)
         if (first[d] != 0 || bound[d] != static_cast<std::int64_t>(dims[d]) || step[d] != 1)
