@@ -262,7 +262,7 @@ TEST_CASE("channel_scale: a constant factor per channel, a parameter; shapes; it
     const auto y = run(layer, x);
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(y.data()[i] == x.data()[i] * layer.weight()(i / 20 % 3));
     std::vector<float> body_out(x.size());
-    const xddp::kernels::device::channel_scale_body body{x.data(), body_out.data(), layer.weight().data(), 3, 20};
+    const xddp::kernels::device::channel_scale_body body{x.data(), body_out.data(), layer.weight().data(), nullptr, 3, 20};
     for (std::size_t t = 0; t < body_out.size(); ++t) body(t);
     CHECK(std::memcmp(body_out.data(), y.data(), y.size() * sizeof(float)) == 0);
 
@@ -277,4 +277,23 @@ TEST_CASE("channel_scale: a constant factor per channel, a parameter; shapes; it
     CHECK_ERROR(xddp::shape_error, layer.output_shape(wrong), "channel_scale: input shape (2, 4, 4, 5) does not fit, expected (N, 3, ...)");
     CHECK_ERROR(xddp::value_error, xddp::channel_scale(0), "channel_scale: channel count must be positive");
     static_assert(xddp::role_v<xddp::channel_scale> == xddp::profile_role::absorbed);
+
+    // With a shift per channel (transform_input's x * a + b): a second parameter, the same in the device body.
+    xddp::channel_scale shifted(3, true);
+    CHECK(shifted.has_bias());
+    CHECK(shifted.bias() == xt::xtensor<float, 1>{0.0f, 0.0f, 0.0f});
+    shifted.weight() = {2.0f, -0.5f, 0.25f};
+    shifted.bias() = {0.5f, -1.0f, 3.0f};
+    const auto z = run(shifted, x);
+    for (std::size_t i = 0; i < x.size(); ++i)
+        CHECK(z.data()[i] == doctest::Approx(x.data()[i] * shifted.weight()(i / 20 % 3) + shifted.bias()(i / 20 % 3)));
+    const xddp::kernels::device::channel_scale_body shifted_body{x.data(), body_out.data(), shifted.weight().data(),
+                                                                 shifted.bias().data(), 3, 20};
+    for (std::size_t t = 0; t < body_out.size(); ++t) shifted_body(t);
+    CHECK(std::memcmp(body_out.data(), z.data(), z.size() * sizeof(float)) == 0);
+    const auto shifted_params = shifted.parameters();
+    REQUIRE(shifted_params.size() == 2);
+    CHECK(shifted_params[1].name == "bias");
+    CHECK(shifted.cost(in).params == 6);
+    CHECK(!layer.has_bias());
 }

@@ -86,6 +86,19 @@ TEST_CASE("capture points: by kind, by name, exclude, before/after/both, in mode
           names{"elu_1_post_states", "elu_3_post_states", "pred_post_states"});
     // The graph input itself, by name, after.
     CHECK(resolve({.names = {"input"}}) == names{"input_post_states"});
+    // An attach entry that is neither a kind the model has nor a node name captures nothing (TensorState's
+    // attach_to of a class the model lacks: the CLI's default conv2d,linear on a model without linear layers),
+    // and is listed by unmatched_attach_entries; when nothing at all matches, the error names it and the kinds.
+    const std::vector<std::string> with_absent{"conv2d", "avg_pool2d", "Dropout", "no_such_node"};
+    CHECK(resolve(xddp::capture_options::attach_to(with_absent)) ==
+          names{"conv_1_post_states", "conv_2_post_states", "conv_3_post_states"});
+    CHECK(xddp::unmatched_attach_entries(g, xddp::capture_options::attach_to(with_absent)) ==
+          names{"avg_pool2d", "Dropout", "no_such_node"});
+    const std::vector<std::string> only_absent{"Dropout", "no_such_node"};
+    CHECK_THROWS_WITH_AS(resolve(xddp::capture_options::attach_to(only_absent)),
+                         doctest::Contains("the attach entries 'Dropout', 'no_such_node' name no layer kind or node of it"), xddp::value_error);
+    CHECK_THROWS_WITH_AS(resolve(xddp::capture_options::attach_to(only_absent)),
+                         doctest::Contains("the model's layer kinds are: conv2d, elu, batch_norm, max_pool2d"), xddp::value_error);
 
     // A kind is the layer's own name or one of its aliases (the PyTorch class names).
     const xddp::any_layer conv = xddp::conv2d({.in_channels = 1, .out_channels = 1});

@@ -81,6 +81,13 @@ void write_results(const efficiency_options& opt, efficiency_report& report, std
     }
 }
 
+// --attach entries the model has no layer or node for capture nothing; say so (the default conv2d,linear
+// on a model without linear layers, as SqueezeNet's conv classifier).
+void note_unmatched(const graph& g, const capture_options& capture) {
+    for (const std::string& e : unmatched_attach_entries(g, capture))
+        std::cout << "--attach " << e << ": no layer of that kind or node of that name in the model; nothing captured for it\n";
+}
+
 template <class Hash>
 void run_efficiency(const efficiency_options& opt) {
     check_command_line(opt);
@@ -92,7 +99,9 @@ void run_efficiency(const efficiency_options& opt) {
     const capture_options capture =
         capture_options::attach_to(opt.attach, opt.exclude, parse_capture_where(opt.where));
     std::cout << "Model " << description << ", inputs " << opt.inputs << " " << to_string(x_shape) << ", state hash "
-              << Hash::name << "\n\n";
+              << Hash::name << "\n";
+    note_unmatched(g, capture);
+    std::cout << '\n';
 
     const auto start = std::chrono::steady_clock::now();
     const run_options run{.batch_size = opt.batch};
@@ -136,7 +145,11 @@ void run_efficiency_distributed([[maybe_unused]] const efficiency_options& opt) 
         if (world.root())
             std::cout << "Model " << m->description << ", inputs " << opt.inputs << " "
                       << to_string(shape_t(x.shape().begin(), x.shape().end())) << ", state hash " << Hash::name
-                      << ", " << world.size() << " ranks\n\n";
+                      << ", " << world.size() << " ranks\n";
+        if (world.root()) {
+            note_unmatched(m->model, capture);
+            std::cout << '\n';
+        }
         const auto start = std::chrono::steady_clock::now();
         auto states = mpi::capture_states<Hash>(world, m->model, x, capture, opt.batch, labels);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -27,6 +27,7 @@ namespace {
 
 struct sensitivity_options_cli {
     std::string model, images, labels, mode = "element", levels, output = "sensitivity.csv", plot;
+    std::vector<std::string> parameters;
     std::size_t batch = 100;
     unsigned threads = 0;
     bool distributed = false;
@@ -40,6 +41,7 @@ sensitivity_options sweep_options(const sensitivity_options_cli& o) {
     options.mode = o.mode == "filter" ? prune_mode::filter : prune_mode::element;
     if (!o.levels.empty()) options.levels = parse_sparsity_levels(o.levels);
     options.batch = o.batch;
+    options.parameters = o.parameters;
     return options;
 }
 
@@ -123,6 +125,10 @@ void add_sensitivity_command(CLI::App& app) {
     cmd->add_option(
         "--levels", o->levels,
         "sparsity levels: FIRST:LAST:STEP (LAST included) or a list 0,0.5,0.9; Distiller's 0:0.9:0.05 by default");
+    cmd->add_option("--parameters", o->parameters,
+                    "weight tensors to sweep, comma separated (conv1.weight,...; Distiller's param names); every "
+                    "prunable one by default")
+        ->delimiter(',');
     cmd->add_option("--batch", o->batch, "images per forward pass")->check(positive_integer())->capture_default_str();
     cmd->add_option("-o,--output", o->output, "CSV to write (Distiller's format)")->capture_default_str();
     cmd->add_option("--plot", o->plot, "also write an SVG plot of top-1 and top-5 versus sparsity");

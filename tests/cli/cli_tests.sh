@@ -202,6 +202,29 @@ if run "efficiency --beta 2147483647" efficiency "lenet5:$lenet/weights" "$lenet
   if grep -q '"aiq": 0\.' "$work/e.json" && ! grep -q "inf%" "$work/out"; then pass "aIQ at the largest beta is finite"
   else fail "aIQ beta max" "$(grep -i aiq "$work/out" "$work/e.json")"; fi
 fi
+# sensitivity --parameters: only the named tensors, with Distiller's numbers for them; an unknown one is named.
+if run "sensitivity --parameters" sensitivity "tiny_cnn:$sens/weights" "$sens/dataset/x_test.npy" "$sens/dataset/y_test.npy" \
+     --levels 0,0.1 --parameters conv1.weight -o "$work/one.csv"; then
+  ours=$(awk -F, 'NR > 1 { printf "%s %.1f %.1f %.1f\n", $1, $2, $3, $4 }' "$work/one.csv")
+  theirs=$(awk -F, '$1 == "conv1.weight" && ($2 == "0.0" || $2 == "0.1") { printf "%s %.1f %.1f %.1f\n", $1, $2, $3, $4 }' \
+           "$sens/sensitivity_element.csv")
+  if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then pass "sensitivity --parameters sweeps conv1.weight alone, as Distiller"
+  else fail "sensitivity --parameters" "ours: $ours; Distiller: $theirs"; fi
+fi
+expect_error "sensitivity --parameters names an unknown tensor" "'conv9.weight' is not a weight element pruning can prune" \
+  sensitivity "tiny_cnn:$sens/weights" "$sens/dataset/x_test.npy" "$sens/dataset/y_test.npy" --levels 0 --parameters conv9.weight
+
+# The default --attach conv2d,linear on a model without linear layers (SqueezeNet's conv classifier): the
+# conv layers are captured and the absent kind is named; an --attach that matches nothing is an error.
+fire=$(dirname "${BASH_SOURCE[0]}")/../data/torchvision_blocks/squeezenet_fire
+if run "efficiency of a model without linear layers" efficiency "$fire.onnx" "$fire.input.npy" -o "$work/fire.json"; then
+  if grep -q "^--attach linear: no layer of that kind" "$work/out" && grep -q '"name": "stem.0_post_states"' "$work/fire.json"
+  then pass "efficiency: the default --attach skips the absent linear kind, names it"
+  else fail "efficiency --attach default" "$(head -c 400 "$work/out")"; fi
+fi
+expect_error "efficiency: an --attach that matches nothing" "the attach entries 'linear', 'Dropout' name no layer kind" \
+  efficiency "$fire.onnx" "$fire.input.npy" --attach linear,Dropout
+
 expect_error "profile: an empty batch is refused" "holds no sample" profile tiny_vgg "$work/empty.npy" -o "$work/p.json"
 expect_error "summary --data: an empty batch is refused" "holds no sample" \
   summary tiny_vgg --data "$work/empty.npy" --labels "$work/labels0.npy"

@@ -63,7 +63,8 @@ inline bool has_kind(const any_layer& layer, std::string_view name) {
 struct capture_options {
     std::vector<std::string> kinds{};   // attach to every node of these kinds (has_kind) ...
     std::vector<std::string> names{};   // ... and to these nodes by name (these override exclude)
-    std::vector<std::string> attach{};  // ... and to these, each a kind where a node has it, else a node name
+    std::vector<std::string> attach{};  // ... and to these, each a kind where a node has it, else a node name,
+                                        //     else nothing (TensorState's attach_to of a class the model lacks)
     std::vector<std::string> exclude{}; // ... except these nodes
     capture_where where = capture_where::after;
     bool keep_states = false;         // keep every packed state too (state_counter::keep_states)
@@ -79,6 +80,18 @@ struct capture_options {
         return o;
     }
 };
+
+// The attach entries of o that name neither a layer kind some node of g has nor a node of g: they capture
+// nothing (as TensorState's attach_to of a module class the model does not use). The CLI reports them.
+inline std::vector<std::string> unmatched_attach_entries(const graph& g, const capture_options& o) {
+    std::vector<std::string> unmatched;
+    for (const std::string& e : o.attach) {
+        const bool is_kind = std::any_of(g.nodes().begin(), g.nodes().end(),
+                                         [&](const node& n) { return n.layer && has_kind(*n.layer, e); });
+        if (!is_kind && !g.find(e)) unmatched.push_back(e);
+    }
+    return unmatched;
+}
 
 // One capture point: its name, the node it is attached to, the node whose activation it reads, and its states.
 template <class Hash = exact_hash>
@@ -204,9 +217,11 @@ private:
         const auto listed = [](const std::vector<std::string>& list, const std::string& name) {
             return std::find(list.begin(), list.end(), name) != list.end();
         };
-        // attach entries: a kind where some node has it, else a node name.
+        // attach entries: a kind where some node has it, else a node name, else nothing.
         std::vector<std::string> kinds = options_.kinds, names = options_.names;
+        const std::vector<std::string> unmatched = unmatched_attach_entries(g, options_);
         for (const std::string& e : options_.attach) {
+            if (listed(unmatched, e)) continue;
             const bool is_kind = std::any_of(g.nodes().begin(), g.nodes().end(),
                                              [&](const node& n) { return n.layer && has_kind(*n.layer, e); });
             (is_kind ? kinds : names).push_back(e);
@@ -250,8 +265,19 @@ private:
             }
             if (after) add_point(n, id, id, capture_where::after);
         }
-        if (points.empty())
-            throw value_error("state_capture: no node of the model matches the capture options (kinds, names, exclude)");
+        if (points.empty()) {
+            std::vector<std::string> seen;
+            std::string kinds_seen, missing;
+            for (const node& n : g.nodes())
+                if (n.layer && !listed(seen, std::string(n.layer->kind()))) {
+                    seen.emplace_back(n.layer->kind());
+                    kinds_seen += (kinds_seen.empty() ? "" : ", ") + seen.back();
+                }
+            for (const std::string& e : unmatched) missing += (missing.empty() ? "'" : ", '") + e + "'";
+            throw value_error("state_capture: no node of the model matches the capture options (kinds, names, attach, exclude)" +
+                              (missing.empty() ? std::string() : "; the attach entries " + missing + " name no layer kind or node of it") +
+                              "; the model's layer kinds are: " + kinds_seen);
+        }
         return points;
     }
 
