@@ -11,6 +11,8 @@ Helper of scripts/check_torchvision.sh; needs Debian's python3-torch, python3-to
   check_torchvision.py survey FILE.onnx...       the ONNX op types and the node patterns that matter
                                                  to xddp's importer, as Markdown
   check_torchvision.py labels OUT.npy LABELS.npy torch's predicted classes as int64 labels
+  check_torchvision.py sweep SUMMARY.json        the weight tensors the sensitivity step sweeps: the first,
+                                                 middle and last conv/linear layers of xddp's summary
   check_torchvision.py report DIR NAME...        the Markdown table of check_torchvision.sh from DIR
 
 Random weights (seed 0) with randomised BatchNorm statistics, eval mode, opset 13, batch 1, 224x224
@@ -94,6 +96,37 @@ def build_model(name):
     return model.eval()
 
 
+def graph_params(onnx_path):
+    """The parameters the exported graph holds, counted per layer as torch counts them: the float
+    initializers (an Identity of one resolved to it) each Conv, Gemm, MatMul, Add and Mul reads, once per
+    node that reads them; BatchNormalization's scale and bias (not its running statistics); and the float
+    Constants an Add or Mul applies to an activation (transform_input's x * a + b), which xddp keeps as
+    channel_scale parameters. The shared tensors of one layer count once per layer that reads them."""
+    import onnx
+    m = onnx.load(onnx_path)
+    sizes = {t.name: int(np.prod(t.dims)) for t in m.graph.initializer if t.data_type == onnx.TensorProto.FLOAT}
+    alias, constants = {}, {}
+    for n in m.graph.node:
+        if n.op_type == "Identity" and n.input[0] in sizes:
+            alias[n.output[0]] = n.input[0]
+        elif n.op_type == "Constant":
+            for a in n.attribute:
+                if a.name == "value" and a.t.data_type == onnx.TensorProto.FLOAT:
+                    constants[n.output[0]] = int(np.prod(a.t.dims))
+    total = 0
+    for n in m.graph.node:
+        if n.op_type == "BatchNormalization":
+            total += 2 * sizes[alias.get(n.input[1], n.input[1])]
+        elif n.op_type in ("Conv", "Gemm", "MatMul", "Add", "Mul"):
+            for i in n.input:
+                name = alias.get(i, i)
+                if name in sizes:
+                    total += sizes[name]
+                elif n.op_type in ("Add", "Mul") and name in constants:
+                    total += constants[name]
+    return total
+
+
 def export(name, out_dir):
     import torch
     model = build_model(name)
@@ -109,6 +142,7 @@ def export(name, out_dir):
     np.save(f"{out_dir}/{name}.output.npy", logits.numpy())
     meta = {"model": name, "input_size": size, "export_s": round(seconds, 2),
             "params": sum(p.numel() for p in model.parameters()),
+            "graph_params": graph_params(onnx_path),
             "published_gflops": PUBLISHED_GFLOPS.get(name),
             "published_size": PUBLISHED_SIZE.get(name, size)}
     with open(f"{out_dir}/{name}.meta.json", "w") as f:
@@ -372,7 +406,9 @@ def report_row(work, name):
         with open(f"{work}/{name}.summary.json") as f:
             summary = json.load(f)
         params, macs = metric(summary, "params"), metric(summary, "macs")
-        cells["params (torch)"] = f"{params / 1e6:.3f}M ({torch_params / 1e6:.3f}M)" if params else ""
+        graph = meta.get("graph_params")
+        same = "" if graph is None else ("= graph" if graph == params else f"graph {graph}")
+        cells["params (torch)"] = f"{params} ({same}; torch {torch_params / 1e6:.3f}M)" if params else ""
         cells["GMACs"] = f"{macs / 1e9:.3f}" if macs else ""
     except (FileNotFoundError, ValueError):
         cells["params (torch)"] = "" if torch_params is None else f"- ({torch_params / 1e6:.3f}M)"
@@ -430,6 +466,15 @@ def labels(output_path, labels_path):
     np.save(labels_path, np.argmax(np.load(output_path), axis=1).astype(np.int64))
 
 
+def sweep(summary_path):
+    """A few weight tensors for xddp sensitivity --parameters: the first, middle and last conv/linear layer
+    (a full sweep of EfficientNet-B7 is hundreds of tensors)."""
+    with open(summary_path) as f:
+        layers = [layer["name"] for layer in json.load(f)["layers"] if layer["kind"] in ("conv2d", "linear")]
+    picked = sorted({0, len(layers) // 2, len(layers) - 1}) if layers else []
+    print(",".join(f"{layers[k]}.weight" for k in picked))
+
+
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__)
@@ -443,6 +488,8 @@ def main(argv):
         survey(argv[2:])
     elif command == "labels" and len(argv) == 4:
         labels(argv[2], argv[3])
+    elif command == "sweep" and len(argv) == 3:
+        sweep(argv[2])
     elif command == "report" and len(argv) >= 4:
         report(argv[2], argv[3:])
     else:

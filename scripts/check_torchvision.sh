@@ -10,8 +10,8 @@
 #   xddp forward      (forward time, max |logit - torch|)
 #   xddp efficiency   (conv and linear layers)
 #   xddp profile      --neurons channel and --neurons element (time, JSON size, validate_profile.py)
-#   xddp sensitivity  --levels 0,0.5 (every weight tensor, with torch's prediction as the label: top-1 at
-#                     sparsity 0 must be 100)
+#   xddp sensitivity  --levels 0,0.5 on three weight tensors (the first, middle and last conv/linear layer),
+#                     with torch's prediction as the label: top-1 at sparsity 0 must be 100
 # A step that fails or runs out of time is reported in the table by its first error line; the next step and
 # the next model go on. Exits 0 when the table is printed, whatever the models did.
 #
@@ -110,7 +110,8 @@ for name in "${models[@]}"; do
       sensitivity)
         "$python" "$helper" labels "$work/$name.output.npy" "$work/$name.labels.npy"
         run "$name" sensitivity "$sensitivity_timeout" "$xddp" sensitivity "$onnx" "$work/$name.input.npy" \
-          "$work/$name.labels.npy" --levels 0,0.5 -o "$work/$name.sensitivity.csv" ;;
+          "$work/$name.labels.npy" --levels 0,0.5 -o "$work/$name.sensitivity.csv" \
+          --parameters "$("$python" "$helper" sweep "$work/$name.summary.json")" ;;
       *) echo "check_torchvision.sh: unknown step '$step'" >&2; exit 2 ;;
     esac
   done
