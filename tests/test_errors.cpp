@@ -38,6 +38,41 @@ TEST_CASE("an input of the wrong shape is a shape_error naming the expected shap
     // One sample without the batch dimension is accepted.
     xt::xarray<float> one = xt::zeros<float>({3, 32, 32});
     CHECK(g(one).shape()[0] == 1);
+    // An empty batch has the right sample shape: the message says what is wrong with it.
+    xt::xarray<float> empty = xt::zeros<float>({0, 3, 32, 32});
+    CHECK_THROWS_WITH_AS(g(empty), "input 'input': the batch (0, 3, 32, 32) holds no sample; expected at least one",
+                         xddp::shape_error);
+}
+
+TEST_CASE("every indexing accessor throws an index_error (an xddp::error) naming the index and the range") {
+    auto g = xddp::zoo::tiny_vgg();
+    const std::size_t last = g.size() - 1;
+    const std::string range = "does not exist; expected 0 to " + std::to_string(last);
+    CHECK_THROWS_WITH_AS(g[99], ("graph: node 99 " + range).c_str(), xddp::index_error);
+    CHECK_THROWS_WITH_AS(g.at(99), ("graph: node 99 " + range).c_str(), xddp::index_error);
+    const xt::xarray<float> x = xt::zeros<float>({1, 3, 32, 32});
+    const auto acts = g.forward(x, xddp::keep::all);
+    CHECK_THROWS_WITH_AS(acts[last + 1], ("activations: node " + std::to_string(last + 1) + " " + range).c_str(),
+                         xddp::index_error);
+    xddp::activations none;
+    CHECK_THROWS_WITH_AS(none.output(), "activations: output node 0 does not exist; there are none", xddp::index_error);
+    // Caught as the base class, as the README promises.
+    CHECK_THROWS_AS(g[g.size()], xddp::error);
+}
+
+TEST_CASE("numbers in messages read as people write them") {
+    CHECK(xddp::number_text(0.1) == "0.1");
+    CHECK(xddp::number_text(1e-12) == "1e-12");
+    CHECK(xddp::number_text(3.0) == "3");
+    CHECK(xddp::number_text(-0.25) == "-0.25");
+    const auto g = xddp::zoo::tiny_vgg();
+    const auto groups = xddp::layer_groups(g);
+    const xt::xarray<float> x = xt::ones<float>({1, 3, 32, 32});
+    const auto acts = g.forward(x, xddp::keep::all);
+    xddp::profile_options o;
+    o.threshold = 1.5;
+    CHECK_THROWS_WITH_AS(xddp::contribution_profile<xddp::channel_neurons>(g, groups, acts, 0, o),
+                         doctest::Contains("threshold 1.5 is outside (0, 1]"), xddp::value_error);
 }
 
 TEST_CASE("NaN or Inf in the input is reported, not propagated") {

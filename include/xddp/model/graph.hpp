@@ -40,8 +40,8 @@ enum class keep { output, all };
 struct activations {
     std::vector<activation> values;
     node_id output_node = 0;
-    const activation& operator[](node_id id) const { return values.at(id); }
-    const activation& output() const { return values.at(output_node); }
+    const activation& operator[](node_id id) const { return checked_at(values, id, "activations: node"); }
+    const activation& output() const { return checked_at(values, output_node, "activations: output node"); }
 };
 
 class graph {
@@ -59,8 +59,8 @@ public:
     std::size_t size() const noexcept { return nodes_.size(); }
     const shape_t& input_shape() const noexcept { return nodes_[0].shape; }
     std::span<const node> nodes() const noexcept { return nodes_; }
-    const node& operator[](node_id id) const { return nodes_.at(id); }
-    node& at(node_id id) { return nodes_.at(id); }
+    const node& operator[](node_id id) const { return checked_at(nodes_, id, "graph: node"); }
+    node& at(node_id id) { return checked_at(nodes_, id, "graph: node"); }
 
     std::optional<node_id> find(std::string_view name) const {
         auto it = index_.find(std::string(name));
@@ -200,7 +200,9 @@ private:
         const shape_t& want = nodes_[0].shape;
         const shape_t& got = x.shape();
         if (got == want) return x.reshaped(with_batch(want, 1));
-        if (got.size() == want.size() + 1 && std::equal(want.begin(), want.end(), got.begin() + 1) && got[0] > 0) return x;
+        const bool fits = got.size() == want.size() + 1 && std::equal(want.begin(), want.end(), got.begin() + 1);
+        if (fits && got[0] > 0) return x;
+        if (fits) throw shape_error("input '" + nodes_[0].name + "': the batch " + to_string(got) + " holds no sample; expected at least one");
         throw shape_error("input '" + nodes_[0].name + "': shape " + to_string(got) + " does not fit, expected (N, " +
                           to_string(want).substr(1));
     }

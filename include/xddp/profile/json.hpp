@@ -144,7 +144,7 @@ public:
         else fail("\"neuron_type\" is " + excerpt(type.dump()) + ", expected \"channel\", \"element\" or \"mixed\"");
         p.threshold = number(field(doc, "threshold"), "threshold");
         if (!(p.threshold > 0.0 && p.threshold <= 1.0))
-            fail("\"threshold\" " + std::to_string(p.threshold) + " is outside (0, 1]");
+            fail("\"threshold\" " + number_text(p.threshold) + " is outside (0, 1]");
         p.num_inputs = unsigned_value(field(doc, "num_inputs"), "num_inputs");
         const json& layers = field(doc, "layers");
         if (!layers.is_array()) fail("\"layers\" is not an array");

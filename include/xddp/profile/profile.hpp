@@ -240,8 +240,8 @@ struct profile {
         if (other.num_inputs == 0) return *this;
         if (num_inputs == 0) return *this = other;
         if (threshold != other.threshold)
-            throw value_error("profile addition: thresholds " + std::to_string(threshold) + " and " +
-                              std::to_string(other.threshold) + " differ; a class profile needs one threshold");
+            throw value_error("profile addition: thresholds " + number_text(threshold) + " and " +
+                              number_text(other.threshold) + " differ; a class profile needs one threshold");
         const bool mixed = neuron_type != other.neuron_type;
         std::vector<layer_profile> merged;
         merged.reserve(std::max(layers.size(), other.layers.size()));

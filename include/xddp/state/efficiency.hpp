@@ -60,7 +60,7 @@ namespace detail::states {
 
 inline void check_alpha(double alpha, const char* what) {
     if (std::isnan(alpha) || alpha < 0)
-        throw value_error(std::string(what) + ": Renyi order alpha = " + std::to_string(alpha) +
+        throw value_error(std::string(what) + ": Renyi order alpha = " + number_text(alpha) +
                           " is out of its domain; expected alpha >= 0 (0 = log2 of the distinct states, 1 = Shannon, "
                           "inf = min-entropy)");
 }

@@ -18,7 +18,7 @@ inline void import_batch_norm(onnx_import_context& ctx, const pb::NodeProto& n) 
     const node_id x = ctx.materialize(ctx.activation(n, 0));
     const std::size_t channels = ctx.shape_of(x)[0];
     const float eps = attributes.finite_real("epsilon", 1e-5f);
-    if (!(eps > 0.0f)) throw unsupported_error(ctx.location() + ": epsilon " + std::to_string(eps) + " is not positive");
+    if (!(eps > 0.0f)) throw unsupported_error(ctx.location() + ": epsilon " + number_text(eps) + " is not positive");
     batch_norm layer(channels, eps);
     const char* names[] = {"scale", "B", "input_mean", "input_var"};
     xt::xtensor<float, 1>* targets[] = {&layer.weight(), &layer.bias(), &layer.running_mean(), &layer.running_var()};
