@@ -78,14 +78,38 @@ concept variadic_layer = requires(const L& l, std::span<const tensor_ref> inputs
     { l.forward(inputs, y) };
 };
 
-// Every layer: its kind, an output shape (batch included) for its input shapes, which throws
-// shape_error on a mismatch, and a forward pass writing into a caller-owned activation.
+// The parts of a layer, each its own concept so that a type lacking one is told which (layer_check below).
 template <class L>
-concept layer = requires(const L& l, L& m, std::span<const shape_t> inputs) {
-    { L::kind } -> std::convertible_to<std::string_view>;
+concept has_layer_kind = requires { { L::kind } -> std::convertible_to<std::string_view>; };
+template <class L>
+concept has_output_shape = requires(const L& l, std::span<const shape_t> inputs) {
     { l.output_shape(inputs) } -> std::convertible_to<shape_t>;
-    { m.parameters() } -> std::convertible_to<std::vector<parameter>>;
-} && (unary_layer<L> || binary_layer<L> || variadic_layer<L>);
+};
+template <class L>
+concept has_parameters = requires(L& m) { { m.parameters() } -> std::convertible_to<std::vector<parameter>>; };
+template <class L>
+concept has_const_forward = unary_layer<L> || binary_layer<L> || variadic_layer<L>;
+
+// Every layer: its kind, an output shape (batch included) for its input shapes, which throws
+// shape_error on a mismatch, its parameters, and a const forward pass writing into a caller-owned activation.
+template <class L>
+concept layer = has_layer_kind<L> && has_output_shape<L> && has_parameters<L> && has_const_forward<L>;
+
+// Instantiated where a type that is not a layer is used as one (any_layer's constructor): one static_assert
+// per missing member, each saying what to write, where a bare concept failure says only that no conversion exists.
+template <class L>
+constexpr bool layer_check() {
+    static_assert(has_layer_kind<L>,
+                  "not an xddp layer: it lacks `static constexpr std::string_view kind = \"my_layer\";`");
+    static_assert(has_output_shape<L>,
+                  "not an xddp layer: it lacks `xddp::shape_t output_shape(std::span<const xddp::shape_t> inputs) const`");
+    static_assert(has_parameters<L>,
+                  "not an xddp layer: it lacks `std::vector<xddp::parameter> parameters()` (return {} for none)");
+    static_assert(has_const_forward<L>,
+                  "not an xddp layer: it lacks a const forward: `void forward(const xddp::tensor_ref& x, xddp::activation& y) "
+                  "const` (or (a, b, y) for two inputs, or (std::span<const xddp::tensor_ref>, y) for any number)");
+    return true;
+}
 
 // The arity of a layer that takes any number of inputs.
 inline constexpr std::size_t any_arity = 0;

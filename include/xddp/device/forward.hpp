@@ -42,8 +42,8 @@ template <class P>
 struct device_activations {
     std::vector<device_tensor<P>> values;
     node_id output_node = 0;
-    const device_tensor<P>& operator[](node_id id) const { return values.at(id); }
-    const device_tensor<P>& output() const { return values.at(output_node); }
+    const device_tensor<P>& operator[](node_id id) const { return checked_at(values, id, "device activations: node"); }
+    const device_tensor<P>& output() const { return checked_at(values, output_node, "device activations: output node"); }
 };
 
 // A tensor from the policy's memory into a host array (a copy).
@@ -78,6 +78,7 @@ class device_model {
 
 public:
     // Uploads the weights of g's layers; g must outlive the model (it is read at every forward pass).
+    explicit device_model(graph&&) = delete;  // it keeps a reference to the graph: a temporary would dangle
     explicit device_model(const graph& g) : g_(g), ops_(g.size()), params_(g.size()) {
         for (node_id id = 1; id < g.size(); ++id) {
             const any_layer& l = *g[id].layer;

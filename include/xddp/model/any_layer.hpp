@@ -27,6 +27,13 @@ public:
     any_layer(L l)  // NOLINT(google-explicit-constructor): any layer converts, on purpose
         : self_(std::make_unique<model<L>>(std::move(l))) {}
 
+    // A class that is not a layer: a compile error saying which member it lacks (core/layer.hpp's layer_check).
+    template <class L>
+        requires(std::is_class_v<L> && !layer<L> && !std::same_as<std::remove_cvref_t<L>, any_layer>)
+    any_layer(L) {  // NOLINT(google-explicit-constructor)
+        static_assert(layer_check<L>());
+    }
+
     any_layer(const any_layer& o) : self_(o.self_->clone()) {}
     any_layer(any_layer&&) noexcept = default;
     any_layer& operator=(const any_layer& o) { return *this = any_layer(o); }

@@ -42,6 +42,8 @@ public:
     static constexpr keep needs = ((Stages::needs == keep::all) || ...) ? keep::all : keep::output;
 
     explicit pipeline(const graph& g, Stages... stages) : graph_(g), stages_(std::move(stages)...) {}
+    // The pipeline keeps a reference to the graph: a temporary one would dangle.
+    explicit pipeline(graph&&, Stages...) = delete;
 
     // Feeds x, (N, ...) or one sample without the batch dimension, through the graph and the stages.
     // The forward pass runs under tensor policy P (p.run<xddp::cuda>(x) on a GPU, weights uploaded once
