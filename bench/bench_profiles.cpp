@@ -35,7 +35,7 @@ void profile_batch(benchmark::State& state, const std::string& name, double thre
     const auto x = xddp::bench::random_tensor<4>({batch, 3, 224, 224}, 7);
     std::size_t size = 0;
     for (auto _ : state) {
-        xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold, .layers = {}}));
+        xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold}));
         p.run(x, {.batch_size = batch, .progress = {}});
         size = p.template stage<0>().class_profile().size();
         benchmark::DoNotOptimize(size);

@@ -40,7 +40,7 @@ xt::xarray<float> inputs_of(const std::string& model) {
 
 template <xddp::neuron_policy P>
 std::vector<xddp::profile> per_input_profiles(const xddp::graph& g, const xt::xarray<float>& x, double threshold) {
-    xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold}, true));
+    xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold}, xddp::input_profiles::keep));
     p.run(x, {.batch_size = 4, .progress = {}});
     return p.template stage<0>().per_input();
 }

@@ -14,6 +14,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <type_traits>
 #include <vector>
 
 #include "xddp/layers/adaptive_avg_pool2d.hpp"
@@ -429,7 +430,7 @@ void check_model(const xddp::graph& g, const xddp::activations& acts, std::size_
     }
     xddp::profile_options opt;
     opt.threshold = thr;
-    opt.layers = ltp;
+    opt.layers = ltp ? xddp::layer_selection::only(*ltp) : xddp::layer_selection::all();
     const xddp::profile p = xddp::contribution_profile<P>(g, layers, acts, sample, opt);
     CHECK(p.neuron_type == xddp::neuron_type_of<P>);
     CHECK(p.num_inputs == 1);
@@ -538,24 +539,32 @@ TEST_CASE("layers_to_profile: listed layers get influence and synapses, their pr
     xddp::graph g = residual_model();
     randomize(g, 3);
     const auto acts = g.forward(random_input(g, 1, 5), xddp::keep::all);
-    const std::vector<std::vector<std::size_t>> lists{{3}, {2, 4}, {0, 1}, xddp::layer_range(2, 5), {4, 4, 1}};
+    const std::vector<std::vector<std::size_t>> lists{{3}, {2, 4}, {0, 1}, {2, 3, 4}, {4, 4, 1}};
     for (const auto& list : lists) {
         check_model<xddp::channel_neurons>(g, acts, 0, 0.3, list);
         check_model<xddp::element_neurons>(g, acts, 0, 0.3, list);
     }
     // The add layer (3) alone: it and both its predecessors (1 and 2) are in the profile.
     xddp::profile_options opt;
-    opt.layers = std::vector<std::size_t>{3};
+    opt.layers = xddp::layer_selection::only({3});
     const auto p = xddp::contribution_profile<xddp::channel_neurons>(g, xddp::layer_groups(g), acts, 0, opt);
     REQUIRE(p.layers.size() == 3);
     CHECK(p.layers[0].index == 1);
     CHECK_FALSE(p.layers[0].profiled);
     CHECK(p.layers[2].profiled);
     CHECK(p.layers[2].synapses.size() == 2);
-    // An empty list profiles nothing.
-    opt.layers = std::vector<std::size_t>{};
+    // none() profiles nothing; range() is DDP's tuple form; `.layers = {}` is all(), said by name in the type.
+    opt.layers = xddp::layer_selection::none();
     CHECK(xddp::contribution_profile<xddp::channel_neurons>(g, xddp::layer_groups(g), acts, 0, opt).layers.empty());
-    CHECK(xddp::layer_range(2, 5) == std::vector<std::size_t>{2, 3, 4});
+    CHECK(xddp::layer_selection::range(2, 5) == xddp::layer_selection::only({2, 3, 4}));
+    CHECK(xddp::layer_selection::range(2, 5).indices() == std::vector<std::size_t>{2, 3, 4});
+    const xddp::profile_options braces{.threshold = 0.3, .layers = {}};
+    CHECK(braces.layers.is_all());
+    CHECK(braces.layers == xddp::layer_selection::all());
+    CHECK_FALSE(xddp::layer_selection::none().is_all());
+    CHECK(xddp::layer_selection::none() != xddp::layer_selection::all());
+    static_assert(!std::is_convertible_v<std::vector<std::size_t>, xddp::layer_selection>,
+                  "a bare list must not silently mean a selection (issue 20: {} vs vector{})");
 }
 
 TEST_CASE("one batched forward pass, profiles of its samples computed in parallel") {
@@ -596,9 +605,9 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
     }
     opt.threshold = 0.1;
     CHECK_THROWS_AS(xddp::contribution_profile<xddp::channel_neurons>(g, layers, acts, 1, opt), xddp::value_error);  // sample
-    opt.layers = std::vector<std::size_t>{9};
+    opt.layers = xddp::layer_selection::only({9});
     CHECK_THROWS_AS(xddp::contribution_profile<xddp::channel_neurons>(g, layers, acts, 0, opt), xddp::value_error);
-    opt.layers.reset();
+    opt.layers = xddp::layer_selection::all();
     const auto only_output = g.forward(x, xddp::keep::output);
     CHECK_THROWS_AS(xddp::contribution_profile<xddp::channel_neurons>(g, layers, only_output, 0, opt), xddp::value_error);
 
@@ -634,7 +643,7 @@ TEST_CASE("bad inputs: thresholds, NaN activations, unsupported layers, activati
     }
     // Profiling only the linear layer (layer 3, after 'strange') does not need the user layer's rule.
     CHECK(xddp::layer_groups(custom).size() == 4);
-    opt.layers = std::vector<std::size_t>{3};
+    opt.layers = xddp::layer_selection::only({3});
     const auto cacts = custom.forward(cx, xddp::keep::all);
     CHECK_NOTHROW((void)xddp::contribution_profile<xddp::channel_neurons>(custom, xddp::layer_groups(custom), cacts, 0, opt));
 }

@@ -28,7 +28,7 @@ void check_case(const std::string& model, const std::string& policy, double thre
     for (unsigned threads : {1u, 2u}) {
         xddp::set_num_threads(threads);
         for (std::size_t batch_size : {1u, 2u}) {
-            xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold}, true));
+            xddp::pipeline p(g, xddp::profile_stage<P>({.threshold = threshold}, xddp::input_profiles::keep));
             p.run(batch, {.batch_size = batch_size, .progress = {}});
             const std::string what = model + " " + key + " threads " + std::to_string(threads) + " batch " +
                                      std::to_string(batch_size);

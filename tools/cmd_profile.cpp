@@ -53,9 +53,9 @@ void check_command_line(const profile_options_cli& o) {
     require_usable_outputs({o.output, o.graphml, o.edges}, {o.per_input}, input_paths(o));
 }
 
-std::optional<std::vector<std::size_t>> layers_of(const profile_options_cli& o, const graph& g) {
-    if (o.layers.empty()) return std::nullopt;
-    return io::parse_layer_list(o.layers, layer_groups(g).size());
+layer_selection layers_of(const profile_options_cli& o, const graph& g) {
+    if (o.layers.empty()) return layer_selection::all();
+    return layer_selection::only(io::parse_layer_list(o.layers, layer_groups(g).size()));
 }
 
 xt::xarray<float> load_inputs(const profile_options_cli& o, const graph& g) {

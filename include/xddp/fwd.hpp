@@ -18,6 +18,7 @@ struct host;
 
 class tensor_ref;
 class any_layer;
+class layer_selection;
 class graph;
 class sequential;
 struct node;

@@ -82,5 +82,6 @@
 #include "xddp/profile/graph_export.hpp"
 #include "xddp/profile/jaccard.hpp"
 #include "xddp/profile/json.hpp"
+#include "xddp/profile/layer_selection.hpp"
 #include "xddp/profile/profile.hpp"
 #include "xddp/pipeline/stage.hpp"

@@ -19,13 +19,16 @@
 
 namespace xddp {
 
+// Whether a profile_stage keeps every input's own profile (per_input()) besides the class profile.
+enum class input_profiles { discard, keep };
+
 template <neuron_policy P>
 class profile_stage {
 public:
     static constexpr keep needs = keep::all;
 
-    explicit profile_stage(profile_options options = {}, bool keep_per_input = false)
-        : options_(std::move(options)), keep_per_input_(keep_per_input) {
+    explicit profile_stage(profile_options options = {}, input_profiles inputs = input_profiles::discard)
+        : options_(std::move(options)), keep_per_input_(inputs == input_profiles::keep) {
         // Fail at construction, before any forward pass is spent.
         detail::profiles::check_threshold(options_.threshold, "profile_stage");
     }
@@ -65,7 +68,7 @@ public:
     const profile& class_profile() const noexcept { return class_; }
     // The same sum as partial sums over aligned blocks of inputs, to merge with other shards' sums.
     const class_profile_sum& partial_sums() const noexcept { return sum_; }
-    // Every input's own profile, in input order (empty unless keep_per_input).
+    // Every input's own profile, in input order (empty unless built with input_profiles::keep).
     const std::vector<profile>& per_input() const noexcept { return per_input_; }
     const std::vector<layer_group>& layers() const noexcept { return layers_; }
 

@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstddef>
-#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -25,6 +24,7 @@
 #include "xddp/model/graph.hpp"
 #include "xddp/model/layer_groups.hpp"
 #include "xddp/profile/influence.hpp"
+#include "xddp/profile/layer_selection.hpp"
 #include "xddp/profile/profile.hpp"
 #include "xddp/profile/rules/common.hpp"
 
@@ -32,24 +32,15 @@ namespace xddp {
 
 struct profile_options {
     double threshold = 0.1;  // in (0, 1], used for influence and contribution alike
-    // layers_to_profile: profile-layer indices (see layer_range); std::nullopt profiles every layer, an
-    // empty list none.
-    std::optional<std::vector<std::size_t>> layers{};
+    layer_selection layers{};  // which profile layers (profile/layer_selection.hpp); every one by default
 };
-
-// The layers [first, last), DDP's tuple form of layers_to_profile.
-inline std::vector<std::size_t> layer_range(std::size_t first, std::size_t last) {
-    std::vector<std::size_t> r;
-    for (std::size_t i = first; i < last; ++i) r.push_back(i);
-    return r;
-}
 
 namespace detail::profiles {
 
 // The one domain check of the threshold, for every entry point that takes one.
 inline void check_threshold(double threshold, const std::string& where) {
     if (!(threshold > 0.0 && threshold <= 1.0))
-        throw value_error(where + ": threshold " + std::to_string(threshold) + " is outside (0, 1]");
+        throw value_error(where + ": threshold " + number_text(threshold) + " is outside (0, 1]");
 }
 
 inline std::string describe(const layer_group& l) {
@@ -172,8 +163,8 @@ inline std::pair<std::vector<char>, std::vector<std::size_t>> layers_to_profile(
                                   ", which the graph lacks; expected layer_groups(g) of this graph");
     const std::size_t n = layers.size();
     std::vector<char> chosen(n, 0);
-    if (opt.layers) {
-        for (std::size_t k : *opt.layers) {
+    if (!opt.layers.is_all()) {
+        for (std::size_t k : opt.layers.indices()) {
             if (k >= n)
                 throw value_error("contribution_profile: layers_to_profile names layer " + std::to_string(k) +
                                   ", the model has layers 0.." + std::to_string(n - 1));
