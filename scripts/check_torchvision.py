@@ -11,6 +11,8 @@ Helper of scripts/check_torchvision.sh; needs Debian's python3-torch, python3-to
   check_torchvision.py survey FILE.onnx...       the ONNX op types and the node patterns that matter
                                                  to xddp's importer, as Markdown
   check_torchvision.py labels OUT.npy LABELS.npy torch's predicted classes as int64 labels
+  check_torchvision.py published-size META.json the input size of torchvision's published GFLOPS where it
+                                                 differs from the exported one (EfficientNet), else nothing
   check_torchvision.py sweep SUMMARY.json        the weight tensors the sensitivity step sweeps: the first,
                                                  middle and last conv/linear layers of xddp's summary
   check_torchvision.py report DIR NAME...        the Markdown table of check_torchvision.sh from DIR
@@ -410,6 +412,12 @@ def report_row(work, name):
         same = "" if graph is None else ("= graph" if graph == params else f"graph {graph}")
         cells["params (torch)"] = f"{params} ({same}; torch {torch_params / 1e6:.3f}M)" if params else ""
         cells["GMACs"] = f"{macs / 1e9:.3f}" if macs else ""
+        try:
+            with open(f"{work}/{name}.summary_published.json") as f:
+                at_published = metric(json.load(f), "macs")
+            cells["GMACs"] += f" ({at_published / 1e9:.3f} @{at})" if at_published else ""
+        except (FileNotFoundError, ValueError):
+            pass
     except (FileNotFoundError, ValueError):
         cells["params (torch)"] = "" if torch_params is None else f"- ({torch_params / 1e6:.3f}M)"
         cells["GMACs"] = ""
@@ -466,6 +474,13 @@ def labels(output_path, labels_path):
     np.save(labels_path, np.argmax(np.load(output_path), axis=1).astype(np.int64))
 
 
+def published_size(meta_path):
+    with open(meta_path) as f:
+        meta = json.load(f)
+    if meta.get("published_size") != meta.get("input_size"):
+        print(meta["published_size"])
+
+
 def sweep(summary_path):
     """A few weight tensors for xddp sensitivity --parameters: the first, middle and last conv/linear layer
     (a full sweep of EfficientNet-B7 is hundreds of tensors)."""
@@ -488,6 +503,8 @@ def main(argv):
         survey(argv[2:])
     elif command == "labels" and len(argv) == 4:
         labels(argv[2], argv[3])
+    elif command == "published-size" and len(argv) == 3:
+        published_size(argv[2])
     elif command == "sweep" and len(argv) == 3:
         sweep(argv[2])
     elif command == "report" and len(argv) >= 4:

@@ -92,7 +92,14 @@ for name in "${models[@]}"; do
   fi
   for step in $steps; do
     case $step in
-      summary) run "$name" summary "$step_timeout" "$xddp" summary "$onnx" -o "$work/$name.summary.json" || break ;;
+      summary)
+        run "$name" summary "$step_timeout" "$xddp" summary "$onnx" -o "$work/$name.summary.json" || break
+        # torchvision publishes EfficientNet's GFLOPS at its own resolution: the MACs at that size too.
+        published=$("$python" "$helper" published-size "$work/$name.meta.json")
+        if [ -n "$published" ]; then
+          run "$name" summary_published "$step_timeout" "$xddp" summary "$onnx" --input-shape "1,3,$published,$published" \
+            -o "$work/$name.summary_published.json"
+        fi ;;
       forward) run "$name" forward "$step_timeout" "$xddp" forward "$onnx" "$work/$name.input.npy" --top 100000 ;;
       efficiency) run "$name" efficiency "$step_timeout" "$xddp" efficiency "$onnx" "$work/$name.input.npy" \
                     -o "$work/$name.efficiency.json" ;;
