@@ -55,8 +55,9 @@ fi
 stage release build "${release_args[@]}"
 
 if [ "${XDDP_SKIP_ASAN:-0}" != 1 ]; then
-  # -O1 keeps the sanitized tests fast enough; no NDEBUG, so assertions are on.
-  stage asan build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
+  # -O1 keeps the sanitized tests fast enough; -g1 (line tables, no variables) names every frame of a
+  # report and compiles a third faster than -g; no NDEBUG, so assertions are on.
+  stage asan build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
     -DXDDP_SANITIZE=ON -DXDDP_BUILD_TOOLS=OFF -DXDDP_BUILD_EXAMPLES=OFF -DXDDP_CUDA=OFF
 fi
 
