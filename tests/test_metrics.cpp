@@ -29,7 +29,7 @@ nlohmann::json load_golden(const char* file) {
     return nlohmann::json::parse(in);
 }
 
-bool close(double a, double b, double rel = 1e-9) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)); }
+bool relatively_close(double a, double b, double rel = 1e-9) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)); }
 
 // Our zoo name for each golden model (the golden "lenet5" is the classic LeNet-5).
 const std::map<std::string, std::string> zoo_names = {{"resnet18", "resnet18"}, {"resnet50", "resnet50"},
@@ -46,11 +46,11 @@ TEST_CASE("metrics: every golden model's static metrics match model_stats.json")
         const auto model = xddp::zoo::build(zoo_name);
         const auto cost = xddp::metrics::analyze(model, g.at("input_shape")[0].get<std::size_t>());
         CHECK(cost.params() == g.at("trainable_params").get<std::uint64_t>());
-        CHECK(close(cost.model_size_mib(), g.at("model_size_MiB_fp32").get<double>()));
+        CHECK(relatively_close(cost.model_size_mib(), g.at("model_size_MiB_fp32").get<double>()));
         CHECK(cost.macs(xddp::mac_convention::common) == g.at("macs_common_conv_linear").get<std::uint64_t>());
         CHECK(cost.macs(xddp::mac_convention::deeplite) == g.at("deeplite_head").at("macs").get<std::uint64_t>());
         CHECK(cost.peak_activation_bytes == g.at("deeplite_head").at("peak_activation_bytes").get<std::uint64_t>());
-        CHECK(close(cost.memory_footprint_mib(), g.at("deeplite_head").at("memory_footprint_MB").get<double>()));
+        CHECK(relatively_close(cost.memory_footprint_mib(), g.at("deeplite_head").at("memory_footprint_MB").get<double>()));
     }
 }
 

@@ -14,13 +14,13 @@
 #include <xddp/xddp.hpp>
 
 #include "check_error.hpp"
+#include "onnx_load.hpp"
 #include "test_onnx_builder.hpp"
 
 using namespace onnx_test;
 
 namespace {
 
-xddp::graph load(const model_builder& b) { return xddp::io::load_onnx_from_memory(b.bytes()); }
 
 // A batch of the given shape with values of mixed signs; by default (2, 3, 4, 5).
 xt::xarray<float> input_batch(std::size_t n = 2, std::size_t height = 4, std::size_t width = 5) {

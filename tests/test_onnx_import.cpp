@@ -18,6 +18,7 @@
 #include "check_error.hpp"
 #include "reference_layers.hpp"
 #include "shared_dir.hpp"
+#include "onnx_load.hpp"
 #include "test_onnx_builder.hpp"
 
 namespace fs = std::filesystem;
@@ -27,18 +28,6 @@ using xddp::io::onnx_detail::module_path;
 
 namespace {
 
-xddp::graph load(const model_builder& b, const xddp::io::onnx_options& options = {}) {
-    return xddp::io::load_onnx_from_memory(b.bytes(), options);
-}
-
-template <class L>
-const L& layer_of(const xddp::graph& g, const std::string& name) {
-    const auto id = g.find(name);
-    REQUIRE_MESSAGE(id, "no node ", name);
-    const L* l = g[*id].layer->get_if<L>();
-    REQUIRE_MESSAGE(l, name, " is a ", g[*id].layer->kind());
-    return *l;
-}
 
 // "prefix<k>" (std::string::append: GCC 12 warns falsely on "literal" + std::string at -O2).
 std::string numbered(const char* prefix, int k) { return std::string(prefix).append(std::to_string(k)); }

@@ -10,6 +10,7 @@
 #include <xddp/io/onnx.hpp>
 
 #include "check_error.hpp"
+#include "onnx_load.hpp"
 #include "test_onnx_builder.hpp"
 #include "user_layer.hpp"
 
@@ -18,7 +19,6 @@ using xddp::io::onnx_import_context;
 
 namespace {
 
-xddp::graph load(const model_builder& b) { return xddp::io::load_onnx_from_memory(b.bytes()); }
 
 // What a program outside xddp writes: UserScale(x, factor) -> its own user_scale_layer, element-wise.
 void import_user_scale(onnx_import_context& ctx, const onnx::NodeProto& n) {

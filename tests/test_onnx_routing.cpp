@@ -20,22 +20,13 @@
 
 #include "check_error.hpp"
 #include "reference_layers.hpp"
+#include "onnx_load.hpp"
 #include "test_onnx_builder.hpp"
 
 using namespace onnx_test;
 
 namespace {
 
-xddp::graph load(const model_builder& b) { return xddp::io::load_onnx_from_memory(b.bytes()); }
-
-template <class L>
-const L& layer_of(const xddp::graph& g, const std::string& name) {
-    const auto id = g.find(name);
-    REQUIRE_MESSAGE(id, "no node ", name);
-    const L* l = g[*id].layer->get_if<L>();
-    REQUIRE_MESSAGE(l, name, " is a ", g[*id].layer->kind());
-    return *l;
-}
 
 xt::xarray<float> input_for(const xddp::graph& g, unsigned seed) {
     xddp::shape_t shape{1};

@@ -14,6 +14,7 @@
 
 #include "golden_profiles.hpp"
 #include "shared_dir.hpp"
+#include "read_json.hpp"
 #include "xddp/io/npy.hpp"
 #include "xddp/model/layer_groups.hpp"
 #include "xddp/model/weights.hpp"
@@ -47,12 +48,6 @@ xddp::profile profile_of(const std::string& policy, const xddp::graph& g, const 
                          const xddp::activations& acts, std::size_t sample, double threshold) {
     return policy == "channel" ? profile_of<xddp::channel_neurons>(g, layers, acts, sample, threshold)
                                : profile_of<xddp::element_neurons>(g, layers, acts, sample, threshold);
-}
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-    std::ifstream is(file);
-    REQUIRE(is);
-    return nlohmann::json::parse(is);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ xddp::layer_profile conv_layer() {
 
 // A: input neurons {0: 1, 2: 2}; conv neurons {0: 1 (w .75), 1: 1 (w .25)}; synapses (0,0) .5, (0,2) .5, (1,2) 1.
 // Input counts are the column sums: neuron 0 feeds (0,0); neuron 2 feeds (0,2) and (1,2).
-xddp::profile profile_a() {
+xddp::profile value_profile_a() {
     xddp::profile p;
     p.neuron_type = xddp::profile_neuron_type::channel;
     p.threshold = 0.1;
@@ -49,7 +49,7 @@ xddp::profile profile_a() {
 }
 
 // B: input neurons {1: 1, 2: 1}; conv neuron {1: 1 (w 1)}; synapses (1,1) .25, (1,2) .75.
-xddp::profile profile_b() {
+xddp::profile value_profile_b() {
     xddp::profile p;
     p.neuron_type = xddp::profile_neuron_type::channel;
     p.threshold = 0.1;
@@ -67,7 +67,7 @@ xddp::profile profile_b() {
 }  // namespace
 
 TEST_CASE("profile totals") {
-    const auto a = profile_a();
+    const auto a = value_profile_a();
     CHECK(a.total() == 5);         // 1 + 2 + 1 + 1
     CHECK(a.size() == 4);          // neurons with a count: 2 + 2
     CHECK(a.num_synapses() == 3);
@@ -78,7 +78,7 @@ TEST_CASE("profile totals") {
 }
 
 TEST_CASE("profile addition: counts add, weights become count-weighted means") {
-    const auto sum = profile_a() + profile_b();
+    const auto sum = value_profile_a() + value_profile_b();
     CHECK(sum.num_inputs == 2);
     CHECK(sum.neuron_type == xddp::profile_neuron_type::channel);
     // Input: 0 -> 1, 1 -> 1, 2 -> 2 + 1 = 3; no weights.
@@ -101,17 +101,17 @@ TEST_CASE("profile addition: counts add, weights become count-weighted means") {
     CHECK(sum.num_synapses() == 4);
 
     // Weighted by counts: A + A + B gives neuron 1 (.25*2 + 1*1)/3 = .5.
-    auto acc = profile_a();
-    acc += profile_a();
-    acc += profile_b();
+    auto acc = value_profile_a();
+    acc += value_profile_a();
+    acc += value_profile_b();
     CHECK(acc.num_inputs == 3);
     CHECK(acc.layers[1].neurons.count[1] == 3);
     CHECK(acc.layers[1].neurons.weight[1] == doctest::Approx(0.5));
 
     // The empty profile is the identity, on either side.
     xddp::profile empty;
-    CHECK(empty + profile_a() == profile_a());
-    CHECK(profile_a() + empty == profile_a());
+    CHECK(empty + value_profile_a() == value_profile_a());
+    CHECK(value_profile_a() + empty == value_profile_a());
 }
 
 TEST_CASE("profile addition: mixed policies, layers in one profile only, mismatches") {
@@ -123,26 +123,26 @@ TEST_CASE("profile addition: mixed policies, layers in one profile only, mismatc
     auto in = input_layer({40}, {1});
     in.neurons.size = 48;
     e.layers.push_back(in);
-    const auto mixed = profile_a() + e;
+    const auto mixed = value_profile_a() + e;
     CHECK(mixed.neuron_type == xddp::profile_neuron_type::mixed);
     CHECK(mixed.layers[0].neurons.size == 48);
     CHECK(mixed.layers[0].neurons.index == std::vector<std::size_t>{0, 2, 40});
     CHECK(mixed.layers.size() == 2);  // layer 1 comes from A alone, unchanged
-    CHECK(mixed.layers[1] == profile_a().layers[1]);
+    CHECK(mixed.layers[1] == value_profile_a().layers[1]);
 
-    auto other_threshold = profile_b();
+    auto other_threshold = value_profile_b();
     other_threshold.threshold = 0.5;
-    CHECK_THROWS_AS(profile_a() + other_threshold, xddp::value_error);
-    auto other_kind = profile_b();
+    CHECK_THROWS_AS(value_profile_a() + other_threshold, xddp::value_error);
+    auto other_kind = value_profile_b();
     other_kind.layers[1].kind = "linear";
-    CHECK_THROWS_AS(profile_a() + other_kind, xddp::shape_error);
-    auto other_size = profile_b();
+    CHECK_THROWS_AS(value_profile_a() + other_kind, xddp::shape_error);
+    auto other_size = value_profile_b();
     other_size.layers[0].neurons.size = 4;
-    CHECK_THROWS_AS(profile_a() + other_size, xddp::shape_error);
+    CHECK_THROWS_AS(value_profile_a() + other_size, xddp::shape_error);
 }
 
 TEST_CASE("dict view: (layer, index tuple) keys") {
-    const auto d = profile_a().dict_view();
+    const auto d = value_profile_a().dict_view();
     // Channel neurons are keyed (layer, (c,)).
     CHECK(d.neuron_counts.at({0, {2}}) == 2);
     CHECK(d.neuron_counts.at({1, {0}}) == 1);

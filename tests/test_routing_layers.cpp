@@ -227,7 +227,7 @@ std::size_t check_routing(const xddp::graph& g, const std::vector<xddp::layer_gr
     return checked;
 }
 
-xt::xarray<float> random_batch(const xddp::graph& g, std::size_t n, unsigned seed) {
+xt::xarray<float> uniform_batch(const xddp::graph& g, std::size_t n, unsigned seed) {
     shape_t shape{n};
     shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
     std::mt19937 rng(seed);
@@ -238,7 +238,7 @@ xt::xarray<float> random_batch(const xddp::graph& g, std::size_t n, unsigned see
 template <xddp::neuron_policy P>
 void check_graph(const xddp::graph& g, std::size_t expected_routing_layers) {
     const auto groups = xddp::layer_groups(g);
-    const auto x = random_batch(g, 3, 17);
+    const auto x = uniform_batch(g, 3, 17);
     const auto acts = g.forward(x, xddp::keep::all);
     for (const double threshold : {0.2, 0.7, 1.0}) {
         std::vector<xddp::profile> singles;
@@ -250,19 +250,19 @@ void check_graph(const xddp::graph& g, std::size_t expected_routing_layers) {
     }
 }
 
-xddp::conv2d conv(std::size_t in, std::size_t out, std::size_t k) {
+xddp::conv2d padded_conv(std::size_t in, std::size_t out, std::size_t k) {
     return xddp::conv2d({.in_channels = in, .out_channels = out, .kernel = {k, k}, .padding = {k / 2, k / 2}});
 }
 
 // DenseNet's dense block: the block input and a new feature map concatenated, then a conv over both.
 xddp::graph dense_block() {
     xddp::graph g({3, 6, 6});
-    auto c1 = g.add("conv1", conv(3, 4, 3), 0);
+    auto c1 = g.add("conv1", padded_conv(3, 4, 3), 0);
     c1 = g.add("relu1", xddp::relu{}, c1);
-    auto c2 = g.add("conv2", conv(4, 3, 3), c1);
+    auto c2 = g.add("conv2", padded_conv(4, 3, 3), c1);
     c2 = g.add("relu2", xddp::relu{}, c2);
     const auto cat = g.add("cat", xddp::concat{}, {c1, c2});
-    auto c3 = g.add("conv3", conv(7, 5, 1), cat);
+    auto c3 = g.add("conv3", padded_conv(7, 5, 1), cat);
     c3 = g.add("relu3", xddp::relu{}, c3);
     const auto pool = g.add("pool", xddp::adaptive_avg_pool2d({2, 2}), c3);
     const auto flat = g.add("flatten", xddp::flatten{}, pool);
@@ -274,12 +274,12 @@ xddp::graph dense_block() {
 // An Inception module: 1x1, 3x3 and pool -> 1x1 branches concatenated, then a concat of two vectors.
 xddp::graph inception_module() {
     xddp::graph g({3, 5, 5});
-    auto b1 = g.add("b1", conv(3, 2, 1), 0);
+    auto b1 = g.add("b1", padded_conv(3, 2, 1), 0);
     b1 = g.add("b1_relu", xddp::relu{}, b1);
-    auto b2 = g.add("b2", conv(3, 3, 3), 0);
+    auto b2 = g.add("b2", padded_conv(3, 3, 3), 0);
     b2 = g.add("b2_relu", xddp::relu{}, b2);
     auto b3 = g.add("b3_pool", xddp::max_pool2d({.kernel = {3, 3}, .stride = xddp::pair_t{1, 1}, .padding = {1, 1}}), 0);
-    b3 = g.add("b3", conv(3, 2, 1), b3);
+    b3 = g.add("b3", padded_conv(3, 2, 1), b3);
     b3 = g.add("b3_relu", xddp::relu{}, b3);
     const auto cat = g.add("cat", xddp::concat{}, {b1, b2, b3});
     const auto gap = g.add("gap", xddp::adaptive_avg_pool2d({1, 1}), cat);
@@ -302,16 +302,16 @@ namespace {
 // concatenated and shuffled in 2 groups; a second unit follows, then the classifier.
 xddp::graph shuffle_unit() {
     xddp::graph g({4, 5, 5});
-    auto stem = g.add("stem", conv(4, 6, 3), 0);
+    auto stem = g.add("stem", padded_conv(4, 6, 3), 0);
     stem = g.add("stem_relu", xddp::relu{}, stem);
     xddp::node_id x = stem;
     for (int unit = 0; unit < 2; ++unit) {
         const std::string u = "unit" + std::to_string(unit) + ".";
         const auto left = g.add(u + "left", xddp::channel_slice(0, 3), x);
         auto right = g.add(u + "right", xddp::channel_slice(3, 3), x);
-        right = g.add(u + "conv1", conv(3, 3, 1), right);
+        right = g.add(u + "conv1", padded_conv(3, 3, 1), right);
         right = g.add(u + "relu1", xddp::relu{}, right);
-        right = g.add(u + "conv2", conv(3, 3, 3), right);
+        right = g.add(u + "conv2", padded_conv(3, 3, 3), right);
         const auto cat = g.add(u + "cat", xddp::concat{}, {left, right});
         x = g.add(u + "shuffle", xddp::channel_shuffle(2), cat);
     }
@@ -354,11 +354,11 @@ TEST_CASE("routing rules on a dense block, an Inception module and ShuffleNet v2
 TEST_CASE("a concat of flattened pools routes each element to the channel that holds it") {
     // Like x.mean((2, 3)) and a flattened 2x2 pool joined: the tails come shaped (C, H, W), the concat is a vector.
     xddp::graph g({3, 4, 4});
-    auto a = g.add("conv_a", conv(3, 4, 3), 0);
+    auto a = g.add("conv_a", padded_conv(3, 4, 3), 0);
     a = g.add("relu_a", xddp::relu{}, a);
     a = g.add("pool_a", xddp::adaptive_avg_pool2d({2, 2}), a);
     a = g.add("flat_a", xddp::flatten{}, a);
-    auto b = g.add("conv_b", conv(3, 3, 1), 0);
+    auto b = g.add("conv_b", padded_conv(3, 3, 1), 0);
     b = g.add("relu_b", xddp::relu{}, b);
     b = g.add("pool_b", xddp::adaptive_avg_pool2d({1, 1}), b);
     b = g.add("flat_b", xddp::flatten{}, b);
@@ -374,7 +374,7 @@ TEST_CASE("a concat of flattened pools routes each element to the channel that h
 
 TEST_CASE("a concat that reads one layer twice joins both inputs' synapses in one set") {
     xddp::graph g({2, 3, 3});
-    const auto c = g.add("conv", conv(2, 3, 3), 0);
+    const auto c = g.add("conv", padded_conv(2, 3, 3), 0);
     const auto cat = g.add("cat", xddp::concat{}, {c, c});
     const auto flat = g.add("flatten", xddp::flatten{}, cat);
     g.add("fc", xddp::linear({.in_features = 54, .out_features = 2}), flat);
@@ -387,7 +387,7 @@ TEST_CASE("a concat that reads one layer twice joins both inputs' synapses in on
 
 TEST_CASE("a profile of a ShuffleNet v2 unit is valid profile JSON and reads back equal") {
     const auto g = shuffle_unit();
-    const auto x = random_batch(g, 1, 23);
+    const auto x = uniform_batch(g, 1, 23);
     const auto p = xddp::contribution_profile<xddp::element_neurons>(g, x, {.threshold = 0.5});
     const std::string json = xddp::to_json(p);
     CHECK(xddp::parse_profile_json(json) == p);

@@ -28,15 +28,15 @@ using namespace xddp;
 
 std::filesystem::path golden() { return shared_dir() / "golden" / "metrics" / "sensitivity"; }
 
-struct golden_case {
+struct sweep_case {
     graph model = zoo::tiny_cnn();
     xt::xarray<float> images;
     std::vector<std::int64_t> labels;
 };
 
-const golden_case& tiny() {
-    static const golden_case c = [] {
-        golden_case g;
+const sweep_case& tiny() {
+    static const sweep_case c = [] {
+        sweep_case g;
         load_weights(g.model, golden() / "weights");
         g.images = io::load_npy<float>(golden() / "dataset" / "x_test.npy");
         const auto y = io::load_npy<std::int64_t>(golden() / "dataset" / "y_test.npy");

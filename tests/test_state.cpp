@@ -19,18 +19,14 @@
 #include <xddp/state/state.hpp>
 
 #include "shared_dir.hpp"
+#include "read_json.hpp"
+#include "thread_count_guard.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 fs::path golden_dir() { return shared_dir() / "golden/tensorstate"; }
-
-nlohmann::json read_json(const fs::path& file) {
-    std::ifstream in(file);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << file.string());
-    return nlohmann::json::parse(in);
-}
 
 // |a - b| <= tol * max(|b|, tiny): relative, and exact for zeros.
 bool close(double a, double b, double tol = 1e-12) {
@@ -52,11 +48,6 @@ void add_in_batches(Counter& counter, const xt::xarray<float>& x, std::size_t ba
         counter.add(xddp::tensor_ref(x.data() + first * per, shape));
     }
 }
-
-struct thread_count_guard {
-    unsigned saved = xddp::num_threads();
-    ~thread_count_guard() { xddp::set_num_threads(saved); }
-};
 
 const char* const lenet_configs[] = {"conv_after", "conv_before", "bn_linear_after_excl_norm1"};
 

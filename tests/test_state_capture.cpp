@@ -22,18 +22,14 @@
 #include <xddp/state/state.hpp>
 
 #include "shared_dir.hpp"
+#include "read_json.hpp"
+#include "thread_count_guard.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 fs::path lenet_dir() { return shared_dir() / "golden/tensorstate/lenet5"; }
-
-nlohmann::json read_json(const fs::path& file) {
-    std::ifstream in(file);
-    REQUIRE_MESSAGE(in.good(), "cannot open " << file.string());
-    return nlohmann::json::parse(in);
-}
 
 xddp::graph lenet5() {
     xddp::graph g = xddp::zoo::lenet5();
@@ -54,10 +50,6 @@ std::vector<std::string> point_names(const auto& capture) {
     return names;
 }
 
-struct thread_count_guard {
-    unsigned saved = xddp::num_threads();
-    ~thread_count_guard() { xddp::set_num_threads(saved); }
-};
 
 }  // namespace
 

@@ -97,7 +97,7 @@ xddp::graph user_model() {
     return g;
 }
 
-xt::xarray<float> random_batch(const xddp::graph& g, std::size_t n, unsigned seed) {
+xt::xarray<float> normal_batch(const xddp::graph& g, std::size_t n, unsigned seed) {
     xddp::shape_t shape{n};
     shape.insert(shape.end(), g.input_shape().begin(), g.input_shape().end());
     xt::xarray<float> x = xt::zeros<float>(shape);
@@ -157,7 +157,7 @@ TEST_CASE("a user's absorbed activation and two-input layer are grouped, profile
     CHECK(groups[3].inputs == std::vector<std::size_t>{2, 1});
     CHECK(groups[3].shape == xddp::shape_t{4, 6, 6});  // taken before the flatten
 
-    const auto x = random_batch(g, 3, 11);
+    const auto x = normal_batch(g, 3, 11);
     const auto acts = g.forward(x, xddp::keep::all);
     for (std::size_t sample = 0; sample < 3; ++sample) {
         for (const double threshold : {0.1, 0.5}) {
@@ -192,7 +192,7 @@ TEST_CASE("a user layer without a profile role runs everywhere and is refused by
     g.add("conv", xddp::conv2d({.in_channels = 2, .out_channels = 2, .kernel = {1, 1}}), 0);
     g.add("double", user::opaque_double{}, 1);
     xddp::seed_weights(g, 3);
-    const auto x = random_batch(g, 1, 5);
+    const auto x = normal_batch(g, 1, 5);
     CHECK(g.forward(x).output().size() == 2 * 4 * 4);
     CHECK(xddp::layer_groups(g).size() == 3);
     CHECK_THROWS_WITH_AS((void)xddp::contribution_profile<xddp::element_neurons>(g, x),
