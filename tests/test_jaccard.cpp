@@ -102,7 +102,7 @@ TEST_CASE("jaccard, avg_jaccard, instance_jaccard of two profiles") {
     CHECK(xddp::instance_jaccard(a, a + b, profile_part::synapses) == 1.0);
     CHECK(xddp::jaccard(a, a) == 1.0);
     // Restricted to the given layers: layer 1 only, 1/2.
-    const std::vector<std::size_t> only1{1};
+    const auto only1 = xddp::layer_selection::only({1});
     CHECK(xddp::jaccard(a, b, profile_part::neurons, only1) == 0.5);
     CHECK(xddp::avg_jaccard(a, b, profile_part::neurons, only1) == 0.5);
 }

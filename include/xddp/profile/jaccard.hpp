@@ -11,13 +11,12 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <optional>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "xddp/core/error.hpp"
+#include "xddp/profile/layer_selection.hpp"
 #include "xddp/profile/profile.hpp"
 
 namespace xddp {
@@ -132,12 +131,11 @@ inline double layer_jaccard(const profile& p1, const profile& p2, std::size_t la
     return detail::profiles::ratio(synapse_overlap(detail::profiles::synapse_layer(p1, layer), detail::profiles::synapse_layer(p2, layer)), what);
 }
 
-// Over all layers of either profile (or the given layers), one jaccard_simple of the whole.
+// Over all layers of either profile (or the selected ones), one jaccard_simple of the whole.
 inline double jaccard(const profile& p1, const profile& p2, profile_part part = profile_part::neurons,
-                      std::optional<std::span<const std::size_t>> layers = std::nullopt) {
+                      const layer_selection& layers = {}) {
     if (p1.num_inputs == 0 || p2.num_inputs == 0) return 0.0;
-    const std::vector<std::size_t> all = layers ? std::vector<std::size_t>(layers->begin(), layers->end())
-                                                : detail::profiles::layer_union(p1, p2, part);
+    const std::vector<std::size_t> all = layers.is_all() ? detail::profiles::layer_union(p1, p2, part) : layers.indices();
     overlap total;
     for (std::size_t l : all) {
         if (part == profile_part::neurons) {
@@ -152,12 +150,12 @@ inline double jaccard(const profile& p1, const profile& p2, profile_part part = 
 }
 
 // The per-layer jaccard_simple values avg_jaccard averages: p1's layers (for synapses, its profiled
-// layers) or the given ones, 0 where p2 lacks the layer.
-inline std::vector<std::pair<std::size_t, double>> layer_jaccards(
-    const profile& p1, const profile& p2, profile_part part = profile_part::neurons,
-    std::optional<std::span<const std::size_t>> layers = std::nullopt) {
+// layers) or the selected ones, 0 where p2 lacks the layer.
+inline std::vector<std::pair<std::size_t, double>> layer_jaccards(const profile& p1, const profile& p2,
+                                                                  profile_part part = profile_part::neurons,
+                                                                  const layer_selection& layers = {}) {
     std::vector<std::size_t> which;
-    if (layers) which.assign(layers->begin(), layers->end());
+    if (!layers.is_all()) which = layers.indices();
     else
         for (const auto& l : p1.layers)
             if (part == profile_part::neurons || l.profiled) which.push_back(l.index);
@@ -169,9 +167,9 @@ inline std::vector<std::pair<std::size_t, double>> layer_jaccards(
     return out;
 }
 
-// Mean of the per-layer jaccard_simple over p1's layers (or the given ones).
+// Mean of the per-layer jaccard_simple over p1's layers (or the selected ones).
 inline double avg_jaccard(const profile& p1, const profile& p2, profile_part part = profile_part::neurons,
-                          std::optional<std::span<const std::size_t>> layers = std::nullopt) {
+                          const layer_selection& layers = {}) {
     if (p1.num_inputs == 0 || p2.num_inputs == 0) return 0.0;
     const auto per_layer = layer_jaccards(p1, p2, part, layers);
     if (per_layer.empty()) throw value_error("avg_jaccard: the first profile has no layers to compare");
