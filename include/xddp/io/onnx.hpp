@@ -35,7 +35,9 @@
 //       ctx.import_elementwise(n, [&] { return scaled_tanh{ctx.attributes(n).finite_real("scale", 1.0f)}; });
 //   });
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -43,6 +45,15 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#if __has_include(<sys/mman.h>) && __has_include(<fcntl.h>) && __has_include(<unistd.h>)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define XDDP_ONNX_MMAP 1
+#else
+#define XDDP_ONNX_MMAP 0
+#endif
 
 #include "xddp/core/error.hpp"
 #include "xddp/io/onnx/importer.hpp"
@@ -66,6 +77,46 @@ inline graph load_onnx_from_memory(std::span<const char> bytes, const onnx_optio
     return onnx_detail::importer(model, bytes.size(), where, model_dir, options).run();
 }
 
+namespace onnx_detail {
+
+// The bytes of a model file, memory-mapped where the system can (no zero-filled buffer and no copy: the
+// page cache's own pages, read ahead at once), else read into memory.
+class model_file {
+public:
+    model_file(const std::filesystem::path& path, std::size_t size) : size_(size) {
+        const std::string where = path.string();
+#if XDDP_ONNX_MMAP
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw io_error("cannot open '" + where + "': " + std::strerror(errno));
+        if (size_ > 0) {
+            void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            if (p != MAP_FAILED) mapped_ = static_cast<const char*>(p);
+        }
+        ::close(fd);
+        if (mapped_ || size_ == 0) return;
+#endif
+        bytes_.resize(size_);
+        std::ifstream in(path, std::ios::binary);
+        if (!in || !in.read(bytes_.data(), static_cast<std::streamsize>(size_))) throw io_error("cannot read '" + where + "'");
+    }
+    model_file(const model_file&) = delete;
+    model_file& operator=(const model_file&) = delete;
+    ~model_file() {
+#if XDDP_ONNX_MMAP
+        if (mapped_) ::munmap(const_cast<char*>(mapped_), size_);
+#endif
+    }
+
+    std::span<const char> bytes() const { return mapped_ ? std::span<const char>(mapped_, size_) : std::span<const char>(bytes_); }
+
+private:
+    std::size_t size_;
+    const char* mapped_ = nullptr;
+    std::vector<char> bytes_;
+};
+
+}  // namespace onnx_detail
+
 // Builds a graph from an ONNX model file (opset 11-17); external data files are looked up next to it.
 inline graph load_onnx(const std::filesystem::path& path, const onnx_options& options = {}) {
     namespace fs = std::filesystem;
@@ -77,11 +128,9 @@ inline graph load_onnx(const std::filesystem::path& path, const onnx_options& op
     if (size > static_cast<std::uintmax_t>(std::numeric_limits<int>::max()))
         throw format_error(where + ": " + std::to_string(size) +
                            " bytes exceed protobuf's 2 GiB message limit; keep the weights as external data");
-    std::vector<char> bytes(static_cast<std::size_t>(size));
-    std::ifstream in(path, std::ios::binary);
-    if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(size))) throw io_error("cannot read '" + where + "'");
+    const onnx_detail::model_file file(path, static_cast<std::size_t>(size));
     const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    return load_onnx_from_memory(bytes, options, folder, where);
+    return load_onnx_from_memory(file.bytes(), options, folder, where);
 }
 
 }  // namespace xddp::io
