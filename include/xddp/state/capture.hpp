@@ -83,13 +83,15 @@ struct capture_options {
 
 // The attach entries of o that name neither a layer kind some node of g has nor a node of g: they capture
 // nothing (as TensorState's attach_to of a module class the model does not use). The CLI reports them.
+// Whether some node of g is of the kind `name` stands for.
+inline bool graph_has_kind(const graph& g, std::string_view name) {
+    return std::any_of(g.nodes().begin(), g.nodes().end(), [&](const node& n) { return n.layer && has_kind(*n.layer, name); });
+}
+
 inline std::vector<std::string> unmatched_attach_entries(const graph& g, const capture_options& o) {
     std::vector<std::string> unmatched;
-    for (const std::string& e : o.attach) {
-        const bool is_kind = std::any_of(g.nodes().begin(), g.nodes().end(),
-                                         [&](const node& n) { return n.layer && has_kind(*n.layer, e); });
-        if (!is_kind && !g.find(e)) unmatched.push_back(e);
-    }
+    for (const std::string& e : o.attach)
+        if (!graph_has_kind(g, e) && !g.find(e)) unmatched.push_back(e);
     return unmatched;
 }
 
@@ -220,12 +222,9 @@ private:
         // attach entries: a kind where some node has it, else a node name, else nothing.
         std::vector<std::string> kinds = options_.kinds, names = options_.names;
         const std::vector<std::string> unmatched = unmatched_attach_entries(g, options_);
-        for (const std::string& e : options_.attach) {
-            if (listed(unmatched, e)) continue;
-            const bool is_kind = std::any_of(g.nodes().begin(), g.nodes().end(),
-                                             [&](const node& n) { return n.layer && has_kind(*n.layer, e); });
-            (is_kind ? kinds : names).push_back(e);
-        }
+        for (const std::string& e : options_.attach)
+            if (graph_has_kind(g, e)) kinds.push_back(e);
+            else if (!listed(unmatched, e)) names.push_back(e);
         std::vector<std::string> unknown;
         for (const std::vector<std::string>* list : {&std::as_const(names), &options_.exclude})
             for (const std::string& name : *list)
