@@ -13,5 +13,6 @@ void add_sensitivity_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
 void add_compare_models_command(CLI::App& app);
 void add_patterns_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace xddp::tool

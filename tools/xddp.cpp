@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     xddp::tool::add_efficiency_command(app);
     xddp::tool::add_sensitivity_command(app);
     xddp::tool::add_patterns_command(app);
+    xddp::tool::add_report_command(app);
     // An unknown first word is named, with the subcommands there are (CLI11 would say "A subcommand is
     // required").
     if (argc > 1 && argv[1][0] != '-') {
