@@ -54,7 +54,7 @@ namespace {
 struct report_options_cli {
     std::string model, images, labels, output = "report.html", assets, classes, levels = "0:0.9:0.1";
     double threshold = 0.1;
-    std::size_t batch = 100;
+    std::size_t batch = 100, limit = 0;
     unsigned threads = 0;
 };
 
@@ -117,17 +117,24 @@ std::vector<std::string> class_names(const report_options_cli& o, std::size_t cl
 
 std::string percent(double share, int digits = 2) { return fixed(100.0 * share, digits) + "%"; }
 
-std::string csv_matrix(const std::vector<std::vector<double>>& m, const std::vector<std::string>& names) {
+// The overlap of every two classes that have inputs, as CSV with the class names as header and first column.
+std::string csv_matrix(const std::vector<std::vector<double>>& m, const std::vector<std::string>& names,
+                       const std::vector<profile>& profiles) {
+    std::vector<std::size_t> present;
+    for (std::size_t i = 0; i < m.size(); ++i)
+        if (profiles[i].num_inputs) present.push_back(i);
     std::string s = "class";
-    for (const auto& n : names) s += "," + detail::csv_field(n);
+    for (std::size_t i : present) s += "," + detail::csv_field(names[i]);
     s += '\n';
-    for (std::size_t i = 0; i < m.size(); ++i) {
+    for (std::size_t i : present) {
         s += detail::csv_field(names[i]);
-        for (double v : m[i]) s += "," + python_repr(v);
+        for (std::size_t j : present) s += "," + python_repr(m[i][j]);
         s += '\n';
     }
     return s;
 }
+
+inline constexpr std::size_t max_shown_classes = 40;
 
 // Everything the run computes, then written and summarised.
 struct report_data {
@@ -144,6 +151,9 @@ struct report_data {
     std::vector<std::map<std::size_t, std::vector<std::uint64_t>>> presence;
     std::vector<layer_group> layers;
     std::vector<std::vector<double>> similarity;
+    // The classes the class figures show: those with inputs, at most max_shown_classes (the most inputs),
+    // in class order. A 1000-class model on a few inputs shows a few rows, not a 1000 x 1000 map.
+    std::vector<std::size_t> shown;
     std::vector<sensitivity_row> element, filter;
     std::optional<pattern_analysis> patterns;
     std::string patterns_unavailable;
@@ -171,10 +181,18 @@ tensor_at_max extreme_tensor(const std::vector<sensitivity_row>& rows, bool most
 }
 
 void compute(const report_options_cli& o, report_data& d, progress_bar& bar, graph& g) {
-    const auto images = io::load_batch(std::filesystem::path(o.images), g.input_shape());
-    d.inputs = images.shape()[0];
+    xt::xarray<float> images = io::load_batch(std::filesystem::path(o.images), g.input_shape());
     std::vector<std::int64_t> labels;
-    if (!o.labels.empty()) labels = io::load_labels(o.labels, d.inputs);
+    if (!o.labels.empty()) labels = io::load_labels(o.labels, images.shape()[0]);
+    if (o.limit && o.limit < images.shape()[0]) {  // the first `limit` inputs (and their labels)
+        shape_t shape(images.shape().begin(), images.shape().end());
+        shape[0] = o.limit;
+        xt::xarray<float> first = xt::xarray<float>::from_shape(shape);
+        std::copy(images.data(), images.data() + first.size(), first.data());
+        images = std::move(first);
+        if (!labels.empty()) labels.resize(o.limit);
+    }
+    d.inputs = images.shape()[0];
     d.labelled = !labels.empty();
     d.cost = metrics::analyze(g, 1);
     const shape_t out = g[g.output()].shape;
@@ -223,6 +241,15 @@ void compute(const report_options_cli& o, report_data& d, progress_bar& bar, gra
     d.layers = p.template stage<2>().layers();
     for (auto& s : sums) d.class_profiles.push_back(s.total());
     d.similarity = class_similarity_matrix(d.class_profiles);
+    for (std::size_t c = 0; c < d.class_profiles.size(); ++c)
+        if (d.class_profiles[c].num_inputs) d.shown.push_back(c);
+    if (d.shown.size() > max_shown_classes) {
+        std::stable_sort(d.shown.begin(), d.shown.end(), [&](std::size_t a, std::size_t b) {
+            return d.class_profiles[a].num_inputs > d.class_profiles[b].num_inputs;
+        });
+        d.shown.resize(max_shown_classes);
+        std::sort(d.shown.begin(), d.shown.end());
+    }
 
     // Pruning sensitivity of every weight tensor, element-wise and by filters.
     const std::vector<double> levels = parse_sparsity_levels(o.levels);
@@ -256,12 +283,13 @@ void compute(const report_options_cli& o, report_data& d, progress_bar& bar, gra
 
 // The class x neuron shares of one layer: for how many of each class's inputs a channel is influential.
 std::vector<std::vector<double>> neuron_shares(const report_data& d, std::size_t layer, std::size_t neurons) {
-    std::vector<std::vector<double>> m(d.class_profiles.size(), std::vector<double>(neurons, 0.0));
-    for (std::size_t c = 0; c < d.class_profiles.size(); ++c) {
+    std::vector<std::vector<double>> m(d.shown.size(), std::vector<double>(neurons, 0.0));
+    for (std::size_t row = 0; row < d.shown.size(); ++row) {
+        const std::size_t c = d.shown[row];
         const auto it = d.presence[c].find(layer);
         const double inputs = static_cast<double>(d.class_profiles[c].num_inputs);
         if (it == d.presence[c].end() || inputs == 0) continue;
-        for (std::size_t k = 0; k < neurons && k < it->second.size(); ++k) m[c][k] = static_cast<double>(it->second[k]) / inputs;
+        for (std::size_t k = 0; k < neurons && k < it->second.size(); ++k) m[row][k] = static_cast<double>(it->second[k]) / inputs;
     }
     return m;
 }
@@ -335,7 +363,7 @@ void print_tables(const report_data& d) {
     }
     std::cout << "\nClass profiles: overlap (weighted Jaccard) with the closest other class\n";
     table cls({"class", "inputs", "closest", "overlap"});
-    for (std::size_t i = 0; i < d.similarity.size(); ++i) {
+    for (std::size_t i : d.shown) {
         std::size_t best = i;
         for (std::size_t j = 0; j < d.similarity.size(); ++j)
             if (j != i && d.class_profiles[j].num_inputs && (best == i || d.similarity[i][j] > d.similarity[i][best])) best = j;
@@ -354,12 +382,10 @@ void write_report(const report_options_cli& o, const report_data& d, const graph
     out.create_directories(assets / "class_profiles");
     auto rel = [&](const std::string& file) { return folder + "/" + file; };
     report::html_document page("xddp report: " + d.description);
-    page.paragraph(std::to_string(d.inputs) + " inputs from " + o.images +
+    page.paragraph(std::to_string(d.inputs) + " inputs from " + o.images + (o.limit ? " (the first " + std::to_string(o.limit) + ")" : "") +
                    (d.labelled ? ", labels from " + o.labels : ", no labels (the model's predictions are the classes)") +
                    "; computed in " + fixed(d.seconds, 1) + " s on " + std::to_string(num_threads()) + " thread(s).", "note");
-    std::string summary_text;
-    for (const auto& l : summary.lines) summary_text += (summary_text.empty() ? "" : " · ") + l;
-    page.paragraph(summary_text, "summary");
+    page.list(summary.lines, "summary");
 
     // The model.
     page.heading("Model: layers and costs", 2, "model");
@@ -394,12 +420,23 @@ void write_report(const report_options_cli& o, const report_data& d, const graph
     page.paragraph("DeepDataProfiler channel profiles at threshold " + number_text(o.threshold) + ", added up per " +
                    (d.labelled ? "label" : "predicted class") + ". Two classes overlap by the weighted Jaccard of how often "
                    "each neuron is influential for their inputs (1: the same neurons equally often; 0: none shared).");
-    const std::string heat = report::heat_map_svg(d.similarity, d.classes, d.classes,
+    std::vector<std::string> shown_names;
+    std::vector<std::vector<double>> shown_similarity;
+    for (std::size_t i : d.shown) {
+        shown_names.push_back(d.classes[i]);
+        shown_similarity.emplace_back();
+        for (std::size_t j : d.shown) shown_similarity.back().push_back(d.similarity[i][j]);
+    }
+    if (d.shown.size() < d.classes.size())
+        page.paragraph("The figures show the " + std::to_string(d.shown.size()) + " classes " +
+                       (d.shown.size() == max_shown_classes ? "with the most inputs" : "that have inputs") + " of the model's " +
+                       std::to_string(d.classes.size()) + "; class_overlap.csv holds every class that has inputs.", "note");
+    const std::string heat = report::heat_map_svg(shown_similarity, shown_names, shown_names,
                                                   {.title = "Class-by-class overlap of the profiles", .row_axis = "class",
                                                    .column_axis = "class"});
     page.figure(heat, "Weighted Jaccard of the class profiles.", rel("class_overlap.svg"));
     out.write_text(assets / "class_overlap.svg", heat);
-    out.write_text(assets / "class_overlap.csv", csv_matrix(d.similarity, d.classes));
+    out.write_text(assets / "class_overlap.csv", csv_matrix(d.similarity, d.classes, d.class_profiles));
     for (std::size_t c = 0; c < d.class_profiles.size(); ++c)
         if (d.class_profiles[c].num_inputs)
             out.write(assets / "class_profiles" / ("class_" + std::to_string(c) + ".json"),
@@ -415,7 +452,7 @@ void write_report(const report_options_cli& o, const report_data& d, const graph
         const std::size_t neurons = any->find(l.index)->neurons.size;
         std::vector<std::string> columns;
         for (std::size_t k = 0; k < neurons; ++k) columns.push_back(std::to_string(k));
-        const std::string svg = report::heat_map_svg(neuron_shares(d, l.index, neurons), d.classes, columns,
+        const std::string svg = report::heat_map_svg(neuron_shares(d, l.index, neurons), shown_names, columns,
                                                      {.title = "Layer " + std::to_string(l.index) + ": " + l.name + " (" + l.kind + ")",
                                                       .row_axis = "class", .column_axis = "channel", .value_digits = 1});
         const std::string file = "channels_" + std::to_string(l.index) + "_" + file_name_part(l.name) + ".svg";
@@ -509,6 +546,7 @@ void add_report_command(CLI::App& app) {
     cmd->add_option("--classes", o->classes, "class names, one per line, in output order");
     cmd->add_option("--threshold", o->threshold, "profile threshold, in (0, 1]")->capture_default_str();
     cmd->add_option("--levels", o->levels, "sparsity levels of the sweeps: FIRST:LAST:STEP or a list 0,0.5,0.9")->capture_default_str();
+    cmd->add_option("--limit", o->limit, "use only the first N inputs (0: all)")->check(non_negative_integer())->capture_default_str();
     cmd->add_option("--batch", o->batch, "inputs per forward pass")->check(positive_integer())->capture_default_str();
     cmd->add_option("--threads", o->threads, "threads (0 = all cores)")->check(integer_in(0, UINT_MAX))->capture_default_str();
     cmd->callback([o] { run_report(*o); });

@@ -58,7 +58,9 @@ inline std::string heat_map_svg(const std::vector<std::vector<double>>& values, 
         std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(14.0 / cell_w)));  // no overlapping labels
     const double top = (o.title.empty() ? 12 : 40) + (rotate ? 7.0 * static_cast<double>(std::min<std::size_t>(longest_col, 20)) + 10 : 22) +
                        (o.column_axis.empty() ? 0 : 20);
-    const double width = left + cell_w * static_cast<double>(cols) + bar;
+    // Wide enough for the title and the column axis title, however few the columns.
+    const double width = std::max(left + cell_w * static_cast<double>(cols) + bar,
+                                  40 + 9.5 * static_cast<double>(std::max(o.title.size(), o.column_axis.size())));
     const double height = top + std::max(60.0, cell_h * static_cast<double>(rows)) + 20;
     const bool annotate = cell_w >= 9.0 * (o.value_digits + 2) && cell_h >= 14;
     std::ostringstream s;

@@ -56,6 +56,13 @@ public:
         body_ += "</figcaption>\n</figure>\n";
     }
 
+    // A bulleted list of text items.
+    void list(const std::vector<std::string>& items, const std::string& css_class = "") {
+        body_ += "<ul" + (css_class.empty() ? "" : " class=\"" + escape(css_class) + "\"") + ">\n";
+        for (const auto& i : items) body_ += "<li>" + escape(i) + "</li>\n";
+        body_ += "</ul>\n";
+    }
+
     // A list of links to files beside the page (the JSON/CSV tables).
     void links(const std::vector<std::pair<std::string, std::string>>& files) {
         body_ += "<ul class=\"files\">\n";
@@ -99,7 +106,7 @@ private:
                "th{background:#f0f0ee}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
                "figure{margin:14px 0}figure svg{display:block;max-width:100%;height:auto}\n"
                "figcaption{font-size:13px;color:#555;margin-top:4px}\n"
-               ".summary{font-size:16px;background:#eef4fb;padding:8px 12px;border-left:4px solid #1f77b4}\n"
+               "ul.summary{font-size:16px;background:#eef4fb;padding:8px 12px 8px 32px;border-left:4px solid #1f77b4}\n"
                ".note{color:#666;font-size:13px}ul.files{columns:3;font-size:13px}\n";
     }
 
